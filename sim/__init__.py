@@ -1,0 +1,5 @@
+"""Word of mouth after service failures: an agent-based simulator."""
+
+from sim.model import WomModel
+
+__all__ = ["WomModel"]

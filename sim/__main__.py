@@ -1,0 +1,33 @@
+"""``python -m sim``: one simulation, or a sweep with ``--multirun``."""
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.cli import check_group_overrides, fail, print_summary, run
+from sim.config import ConfigError
+from sim.schema import register
+
+register()
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def main(cfg: DictConfig) -> dict:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        summary = run(cfg, out_dir)
+    except ConfigError as err:
+        fail(err, out_dir)
+    print_summary(summary, out_dir)
+    return summary
+
+
+if __name__ == "__main__":
+    try:
+        check_group_overrides(sys.argv[1:])
+    except ConfigError as err:
+        fail(err, None)
+    main()

@@ -1,0 +1,119 @@
+"""What is recorded each day (DataCollector reporters) and at the end (the summary)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.states import Membership, Mood
+
+if TYPE_CHECKING:
+    from sim.model import WomModel
+
+UNHAPPY_MOODS = (Mood.UNHAPPY, Mood.WAITING, Mood.TERRORIST)
+
+
+@dataclass
+class Counts:
+    """Flows of one day; the model keeps one for today and one for the whole run."""
+
+    purchases: int = 0
+    revenue: float = 0.0
+    internal_failures: int = 0
+    failures: int = 0  # external: seen by the customer
+    dissatisfied: int = 0
+    complaints: int = 0
+    detected: int = 0  # found by proactive recovery without a complaint
+    recoveries: int = 0
+    satisfied_recoveries: int = 0
+    double_deviations: int = 0
+    new_terrorists: int = 0
+    negative_wom: int = 0  # all negative messages heard: friends, forwards, online, terrorists
+    firsthand_wom: int = 0  # told by customers about their own failure, to friends
+    positive_wom: int = 0
+    online_wom: int = 0
+    recovery_cost: float = 0.0
+    rework_cost: float = 0.0
+    lost: int = 0
+    acquired: int = 0
+    verdicts: int = 0  # first purchase occasions after a failure episode closed
+    bought_again: int = 0
+    profit: float = 0.0
+
+    def reset(self) -> None:
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, type(f.default)())
+
+    def add_to(self, total: Counts) -> None:
+        for f in dataclasses.fields(self):
+            setattr(total, f.name, getattr(total, f.name) + getattr(self, f.name))
+
+
+def _today(name: str):
+    return lambda m: getattr(m.today, name)
+
+
+def daily_reporters() -> dict[str, Any]:
+    """One vectorised reduction (or one counter) per column of ``timeseries.parquet``."""
+    stocks = {
+        "day": lambda m: m.day,
+        "customers": lambda m: int(np.count_nonzero(m.pop.member == Membership.ACTIVE)),
+        "prospects": lambda m: int(np.count_nonzero(m.pop.member == Membership.PROSPECT)),
+        "churned": lambda m: int(np.count_nonzero(m.pop.member == Membership.CHURNED)),
+        "unhappy": lambda m: int(np.count_nonzero(np.isin(m.pop.mood, UNHAPPY_MOODS))),
+        "swayed": lambda m: int(np.count_nonzero(m.pop.mood == Mood.SWAYED)),
+        "terrorists": lambda m: int(np.count_nonzero(m.pop.terrorist)),
+        "mean_loyalty": lambda m: (
+            float(m.pop.loyalty[m.pop.member == Membership.ACTIVE].mean())
+            if np.any(m.pop.member == Membership.ACTIVE)
+            else 0.0
+        ),
+    }
+    flows = {f.name: _today(f.name) for f in dataclasses.fields(Counts)}
+    return stocks | flows
+
+
+def summary(model: WomModel) -> dict[str, Any]:
+    """The one-row result of a run."""
+    t = model.totals
+    customers_start = model.customers_start
+    ever = customers_start + t.acquired
+    told = model.telling_histogram
+    finished = int(told.sum())
+    return {
+        "days": model.day,
+        "revenue": t.revenue,
+        "profit": t.profit,
+        "recovery_cost": t.recovery_cost,
+        "rework_cost": t.rework_cost,
+        "npv": model.npv,
+        "customers_start": customers_start,
+        "customers_end": int(np.count_nonzero(model.pop.member == Membership.ACTIVE)),
+        "customers_acquired": t.acquired,
+        "customers_lost": t.lost,
+        "churn_rate": t.lost / ever if ever else 0.0,
+        "purchases": t.purchases,
+        "failures": t.failures,
+        "internal_failures": t.internal_failures,
+        "dissatisfied": t.dissatisfied,
+        "complaints": t.complaints,
+        "complaint_share": t.complaints / t.dissatisfied if t.dissatisfied else 0.0,
+        "detected": t.detected,
+        "recoveries": t.recoveries,
+        "satisfied_recoveries": t.satisfied_recoveries,
+        "double_deviations": t.double_deviations,
+        "terrorists": int(np.count_nonzero(model.pop.terrorist)),
+        "negative_wom_messages": t.negative_wom,
+        "firsthand_wom_messages": t.firsthand_wom,
+        "positive_wom_messages": t.positive_wom,
+        "online_wom_messages": t.online_wom,
+        "mean_tells_per_unhappy": t.firsthand_wom / t.dissatisfied if t.dissatisfied else 0.0,
+        "share_telling_over_20": float(told[21:].sum() / finished) if finished else 0.0,
+        "buy_again_share": t.bought_again / t.verdicts if t.verdicts else 0.0,
+        "mean_loyalty_end": float(model.pop.loyalty[model.pop.member == Membership.ACTIVE].mean())
+        if np.any(model.pop.member == Membership.ACTIVE)
+        else 0.0,
+    }

@@ -1,0 +1,37 @@
+"""Customer state as a struct of arrays, one row per person in the graph."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.states import Membership, Mood
+
+
+class Population:
+    """Right-sized arrays; a ``Customer`` agent is a view onto one row."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.member = np.full(n, Membership.ACTIVE, dtype=np.int8)
+        self.mood = np.full(n, Mood.CONTENT, dtype=np.int8)
+        self.loyalty = np.zeros(n, dtype=np.float64)
+        self.loyalty_before = np.zeros(n, dtype=np.float64)  # at the last failure, for the repair
+        self.expectation = np.zeros(n, dtype=np.float32)
+        self.propensity = np.ones(n, dtype=np.float32)  # personal norm to complain, mean 1
+        self.severity = np.zeros(n, dtype=np.float32)  # felt severity of the open failure
+        self.failures = np.zeros(n, dtype=np.int16)  # dissatisfying failures so far
+        self.next_purchase = np.zeros(n, dtype=np.int32)  # day of the next purchase occasion
+        self.complaint_day = np.full(n, -1, dtype=np.int32)  # day the open case was queued
+        self.waiting = np.zeros(n, dtype=bool)  # case queued: neither buys nor leaves until answered
+        self.verdict_pending = np.zeros(n, dtype=bool)  # next occasion tells whether they buy again
+        self.terrorist = np.zeros(n, dtype=bool)
+        self.tell_left = np.zeros(n, dtype=np.int16)  # negative messages still to tell
+        self.told = np.zeros(n, dtype=np.int16)  # negative messages told in this episode
+        self.firsthand = np.zeros(n, dtype=bool)  # telling about their own failure (not forwarding)
+        self.cursor = np.zeros(n, dtype=np.int32)  # random start in the neighbour row
+        self.praise_left = np.zeros(n, dtype=np.int16)  # positive messages still to tell
+        self.heard_negative = np.zeros(n, dtype=np.int16)  # messages heard (prospects' deterrence)
+        self.heard_positive_today = np.zeros(n, dtype=np.int16)
+
+    def active(self) -> np.ndarray:
+        return self.member == Membership.ACTIVE

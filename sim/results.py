@@ -1,0 +1,42 @@
+"""Writing a run's results: atomic files, ``summary.json`` last as the completion mark."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+SUMMARY = "summary.json"
+TIMESERIES = "timeseries.parquet"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename: readers never see half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_run(folder: Path, timeseries: pd.DataFrame, summary: dict[str, Any]) -> None:
+    """Time series first, summary last: a folder with ``summary.json`` is a finished run."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(folder / TIMESERIES, timeseries.to_parquet(index=False))
+    atomic_write_bytes(folder / SUMMARY, json.dumps(summary, indent=2, sort_keys=True).encode())
+
+
+def is_complete(folder: Path) -> bool:
+    return (Path(folder) / SUMMARY).is_file()
