@@ -195,7 +195,7 @@ class Customer(mesa.Agent):
         ):
             m.make_terrorists(me)
 
-    def talk(self, negative: list[int], firsthand_heard: list[int], positive: list[int]) -> None:
+    def talk(self, negative: list[int], friends_heard: list[int], positive: list[int]) -> None:
         """Today's messages, appended to the day's lists (applied after everyone has talked)."""
         m, i, pop, cfg = self.model, self.index, self.model.pop, self.model.cfg
         deg = int(m.degree[i])
@@ -205,8 +205,8 @@ class Customer(mesa.Agent):
             start = int(pop.cursor[i]) + int(pop.told[i])
             told_now = [int(friends[(start + j) % deg]) for j in range(k)]
             negative.extend(told_now)
+            friends_heard.extend(told_now)
             if pop.firsthand[i]:
-                firsthand_heard.extend(told_now)
                 m.today.firsthand_wom += k
             pop.told[i] += k
             pop.tell_left[i] -= k
@@ -255,9 +255,9 @@ def step_agents(model: WomModel) -> None:
         for i in batch:
             _agent(model, i).recover()
     negative: list[int] = []
-    firsthand_heard: list[int] = []
+    friends_heard: list[int] = []
     positive: list[int] = []
-    model.agents.shuffle_do("talk", negative, firsthand_heard, positive)
+    model.agents.shuffle_do("talk", negative, friends_heard, positive)
     n_online = model.rng.poisson(model.online_reach) if model.online_reach > 0.5 else 0
     online = [int(model.rng.integers(pop.n)) for _ in range(n_online)]
     model.online_reach *= model.cfg.wom.online_decay
@@ -265,7 +265,7 @@ def step_agents(model: WomModel) -> None:
     model.today.negative_wom += len(negative) + len(online)
     for j in negative + online:
         _agent(model, j).hear_negative_one()
-    for j in sorted(set(firsthand_heard)):
+    for j in sorted(set(friends_heard)):
         _agent(model, j).maybe_forward()
     model.today.positive_wom += len(positive)
     for j in positive:

@@ -450,7 +450,7 @@ class WomModel(mesa.Model):
         self.today.online_wom += len(online)
 
         negative = np.concatenate([receivers, retold, online])
-        self.hear_negative(negative, forwarders_from=receivers[firsthand])
+        self.hear_negative(negative, forwarders_from=receivers)
         self.praise()
 
     def hear_negative(self, receivers: np.ndarray, forwarders_from: np.ndarray) -> None:
@@ -464,7 +464,7 @@ class WomModel(mesa.Model):
         pop.heard_negative[who] = np.minimum(pop.heard_negative[who].astype(np.int64) + count, np.iinfo(np.int16).max)
         calm = who[active & (pop.mood[who] == Mood.CONTENT)]
         pop.mood[calm] = Mood.SWAYED
-        # Second-hand: a hearer of a first-hand story may pass it on once.
+        # A hearer of a friend's story may pass it on (independent cascade, Kempe et al. 2003).
         heard = np.unique(forwarders_from)
         fwd = heard[
             (rng.random(len(heard)) < w.forward_prob)
