@@ -10,6 +10,7 @@ from omegaconf import DictConfig
 from sim.cli import check_group_overrides, fail, print_summary, run
 from sim.config import ConfigError
 from sim.schema import register
+from sim.sweep import completed_summary
 
 register()
 
@@ -18,6 +19,9 @@ register()
 def main(cfg: DictConfig) -> dict:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
+        done = completed_summary(out_dir, cfg)  # a restarted sweep skips finished runs
+        if done is not None:
+            return done
         summary = run(cfg, out_dir)
     except ConfigError as err:
         fail(err, out_dir)

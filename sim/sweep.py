@@ -1,0 +1,307 @@
+"""Sweeps that can be traced and resumed: a manifest row per run, progress, and skipping finished runs.
+
+``ManifestCallback`` is a Hydra callback (``hydra.callbacks`` in ``conf/config.yaml``). It runs
+wherever a job runs (a joblib worker, a submitit or Ray task), so every launcher gets the same
+manifest: ``manifest.csv`` in the sweep folder, one row a run, rewritten atomically under a file
+lock. A run folder with ``summary.json`` is finished (``sim/results.py`` writes it last); a
+restarted sweep returns that summary instead of running again (``completed_summary``).
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import functools
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.utils import JobReturn, JobStatus
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import ConfigError
+from sim.results import SUMMARY, atomic_write_bytes, is_complete
+
+MANIFEST = "manifest.csv"
+LOCK = ".manifest.lock"
+FIELDS = (
+    "run",
+    "job",
+    "status",
+    "seed",
+    "config_hash",
+    "condition_hash",
+    "overrides",
+    "version",
+    "git_commit",
+    "started",
+    "finished",
+    "seconds",
+    "error",
+)
+# Settings that change how a run is shown, not what it computes.
+NOT_HASHED = ("progress",)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _plain(cfg: DictConfig | dict) -> dict[str, Any]:
+    if isinstance(cfg, DictConfig):
+        data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    else:
+        data = dict(cfg)
+    data.pop("hydra", None)
+    for key in NOT_HASHED:
+        data.pop(key, None)
+    return data
+
+
+def config_hash(cfg: DictConfig | dict, without: tuple[str, ...] = ()) -> str:
+    """Short SHA-256 of the resolved run config (the Hydra node and display settings left out)."""
+    data = _plain(cfg)
+    for key in without:
+        data.pop(key, None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def git_commit() -> str:
+    """The project's commit, ``+dirty`` when tracked files changed; empty outside a git checkout."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return ""
+        dirty = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def package_version() -> str:
+    from sim.model import package_version as version
+
+    return version()
+
+
+# ---------------------------------------------------------------------------- the manifest file
+@contextmanager
+def _locked(sweep_dir: Path) -> Iterator[None]:
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    with open(sweep_dir / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_manifest(sweep_dir: Path) -> dict[str, dict[str, str]]:
+    """Rows of ``manifest.csv`` keyed by run folder (relative to the sweep folder)."""
+    path = Path(sweep_dir) / MANIFEST
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as handle:
+        return {row["run"]: row for row in csv.DictReader(handle)}
+
+
+def _write_manifest(sweep_dir: Path, rows: dict[str, dict[str, str]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for key in sorted(rows, key=lambda k: (_job_number(rows[k]), k)):
+        writer.writerow(rows[key])
+    atomic_write_bytes(Path(sweep_dir) / MANIFEST, buffer.getvalue().encode())
+
+
+def _job_number(row: dict[str, str]) -> int:
+    try:
+        return int(row.get("job") or -1)
+    except ValueError:
+        return -1
+
+
+def record(sweep_dir: Path, row: dict[str, Any], keep_finished: bool = False) -> dict[str, dict[str, str]]:
+    """Put one run's row into the manifest; returns all rows. ``keep_finished`` keeps a completed row."""
+    sweep_dir = Path(sweep_dir)
+    with _locked(sweep_dir):
+        rows = read_manifest(sweep_dir)
+        old = rows.get(row["run"])
+        if not (keep_finished and old is not None and old.get("status") == "completed"):
+            rows[row["run"]] = {k: "" if row.get(k) is None else str(row.get(k)) for k in FIELDS}
+            _write_manifest(sweep_dir, rows)
+        return rows
+
+
+def manifest_row(
+    sweep_dir: Path,
+    run_dir: Path,
+    cfg: DictConfig | dict,
+    job: int,
+    overrides: list[str],
+    status: str,
+    commit: str | None = None,
+) -> dict[str, Any]:
+    plain = _plain(cfg)
+    return {
+        "run": str(Path(run_dir).resolve().relative_to(Path(sweep_dir).resolve())),
+        "job": job,
+        "status": status,
+        "seed": plain.get("seed"),
+        "config_hash": config_hash(plain),
+        "condition_hash": config_hash(plain, without=("seed",)),
+        "overrides": " ".join(overrides),
+        "version": package_version(),
+        "git_commit": git_commit() if commit is None else commit,
+    }
+
+
+# ---------------------------------------------------------------------------- resume
+def completed_summary(out_dir: Path, cfg: DictConfig) -> dict[str, Any] | None:
+    """In a sweep, the stored summary of a finished run folder (to skip it), else ``None``.
+
+    A finished folder whose manifest row carries another config hash belongs to a different
+    configuration: that is an error, never a silent reuse.
+    """
+    try:
+        hydra_cfg = HydraConfig.get()
+    except ValueError:
+        return None
+    if hydra_cfg.mode != RunMode.MULTIRUN or not is_complete(out_dir):
+        return None
+    sweep_dir = Path(hydra_cfg.sweep.dir)
+    run = str(Path(out_dir).resolve().relative_to(sweep_dir.resolve()))
+    recorded = read_manifest(sweep_dir).get(run, {}).get("config_hash")
+    current = config_hash(cfg)
+    if recorded and recorded != current:
+        raise ConfigError(
+            f"hydra.sweep.dir = {str(sweep_dir)!r}: run {run} finished with another configuration "
+            f"(config hash {recorded}, now {current}): resume with the same settings, or pick a new hydra.sweep.dir"
+        )
+    return json.loads((Path(out_dir) / SUMMARY).read_text())
+
+
+# ---------------------------------------------------------------------------- the callback
+def count_jobs(config: DictConfig) -> int | None:
+    """How many jobs the sweep will launch (basic sweeper grid, or Optuna's ``n_trials``)."""
+    sweeper = config.hydra.sweeper
+    if "n_trials" in sweeper:
+        return int(sweeper.n_trials)
+    try:
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
+        overrides = OverridesParser.create().parse_overrides(params + list(config.hydra.overrides.task))
+        chosen: dict[str, int] = {}
+        for override in overrides:
+            size = len(list(override.sweep_string_iterator())) if override.is_discrete_sweep() else 1
+            chosen[override.get_key_element()] = size
+        total = 1
+        for size in chosen.values():
+            total *= size
+        return total
+    except Exception:  # a sweep the grid parser cannot count only loses its progress total
+        return None
+
+
+class ManifestCallback(Callback):
+    """Writes the sweep manifest, prints progress, and names the sweep folder to resume from."""
+
+    def __init__(self, progress: bool = True) -> None:
+        self.progress = progress
+        self.total: int | None = None
+        self.started = time.time()
+        self.already_done = 0
+        self.commit = ""
+        self._job_started = 0.0
+        self._was_complete = False
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        self.started = time.time()
+        self.total = count_jobs(config)
+        self.commit = git_commit()
+        rows = read_manifest(sweep_dir)
+        self.already_done = sum(r["status"] == "completed" for r in rows.values())
+        if self.already_done:
+            commits = {r["git_commit"] for r in rows.values() if r["status"] == "completed"}
+            note = "" if commits <= {self.commit} else f" (made at commit {', '.join(sorted(commits))})"
+            print(f"[sweep] resuming {sweep_dir}: {self.already_done} runs already complete{note}", file=sys.stderr)
+        if self.progress:
+            print(f"[sweep] {self.total or '?'} runs into {sweep_dir}", file=sys.stderr, flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        rows = read_manifest(sweep_dir)
+        counts = {s: sum(r["status"] == s for r in rows.values()) for s in ("completed", "failed", "running")}
+        print(
+            f"[sweep] done in {time.time() - self.started:.1f} s: {counts['completed']} complete, "
+            f"{counts['failed']} failed, {counts['running']} unfinished; manifest {sweep_dir / MANIFEST}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def _is_sweep_job(self, config: DictConfig) -> bool:
+        return config.hydra.mode == RunMode.MULTIRUN
+
+    def _row(self, config: DictConfig, status: str) -> dict[str, Any]:
+        row = manifest_row(
+            Path(config.hydra.sweep.dir),
+            Path(config.hydra.runtime.output_dir),
+            config,
+            int(config.hydra.job.num),
+            list(config.hydra.overrides.task),
+            status,
+            commit=self.commit or None,
+        )
+        return row
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        if not self._is_sweep_job(config):
+            return
+        self._job_started = time.time()
+        self._was_complete = is_complete(Path(config.hydra.runtime.output_dir))
+        row = self._row(config, "running")
+        row["started"] = _stamp(self._job_started)
+        record(Path(config.hydra.sweep.dir), row, keep_finished=True)
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        if not self._is_sweep_job(config):
+            return
+        finished = time.time()
+        ok = job_return.status == JobStatus.COMPLETED
+        row = self._row(config, "completed" if ok else "failed")
+        row.update(started=_stamp(self._job_started), finished=_stamp(finished))
+        row["seconds"] = f"{finished - self._job_started:.3f}"
+        if not ok:
+            row["error"] = " ".join(repr(job_return._return_value).split())[:300]
+        rows = record(Path(config.hydra.sweep.dir), row, keep_finished=self._was_complete)
+        if self.progress:
+            self._report(rows, row["run"], "skipped (complete)" if self._was_complete else row["status"])
+
+    def _report(self, rows: dict[str, dict[str, str]], run: str, status: str) -> None:
+        done = sum(r["status"] in ("completed", "failed") for r in rows.values())
+        elapsed = time.time() - self.started
+        fresh = done - self.already_done
+        total = self.total or len(rows)
+        eta = f", ~{elapsed / fresh * max(total - done, 0):.0f} s left" if fresh > 0 and self.total else ""
+        print(f"[sweep] {done}/{total} {run}: {status} ({elapsed:.1f} s{eta})", file=sys.stderr, flush=True)
+
+
+def _stamp(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(seconds))
