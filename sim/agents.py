@@ -180,9 +180,7 @@ class Customer(mesa.Agent):
         me = np.array([i])
         if sat >= r.satisfied_threshold:
             m.today.satisfied_recoveries += 1
-            if pop.firsthand[i]:
-                m.close_telling(me)
-            pop.tell_left[i] = 0
+            m.close_telling(me)
             pop.praise_left[i] += int(m.draw_tells(cfg.wom.positive_mean, 1, cfg.wom.positive_dispersion)[0])
             if pop.mood[i] != Mood.TERRORIST:
                 pop.mood[i] = Mood.RECOVERED

@@ -112,6 +112,7 @@ def summary(model: WomModel) -> dict[str, Any]:
         "online_wom_messages": t.online_wom,
         "mean_tells_per_unhappy": t.firsthand_wom / t.dissatisfied if t.dissatisfied else 0.0,
         "share_telling_over_20": float(told[21:].sum() / finished) if finished else 0.0,
+        "verdicts": t.verdicts,
         "buy_again_share": t.bought_again / t.verdicts if t.verdicts else 0.0,
         "mean_loyalty_end": float(model.pop.loyalty[model.pop.member == Membership.ACTIVE].mean())
         if np.any(model.pop.member == Membership.ACTIVE)

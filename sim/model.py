@@ -312,7 +312,7 @@ class WomModel(mesa.Model):
     def start_telling(self, tellers: np.ndarray, tells: np.ndarray, firsthand: bool) -> None:
         """Open a telling episode: the previous one's count goes to the histogram."""
         pop = self.pop
-        self.close_telling(tellers[pop.firsthand[tellers]])
+        self.close_telling(tellers)
         pop.tell_left[tellers] = np.minimum(tells, np.iinfo(np.int16).max)
         pop.told[tellers] = 0
         pop.firsthand[tellers] = firsthand
@@ -320,8 +320,10 @@ class WomModel(mesa.Model):
         pop.cursor[tellers] = np.floor(self.rng.random(len(tellers)) * np.maximum(deg, 1)).astype(np.int32)
 
     def close_telling(self, tellers: np.ndarray) -> None:
+        """End telling episodes; first-hand ones enter the histogram of how many were told."""
         pop = self.pop
-        self.telling_histogram += np.bincount(np.minimum(pop.told[tellers], MAX_TOLD), minlength=MAX_TOLD + 1)
+        own = tellers[pop.firsthand[tellers]]
+        self.telling_histogram += np.bincount(np.minimum(pop.told[own], MAX_TOLD), minlength=MAX_TOLD + 1)
         pop.firsthand[tellers] = False
         pop.tell_left[tellers] = 0
 
@@ -389,8 +391,7 @@ class WomModel(mesa.Model):
 
         satisfied = cases[sat >= r.satisfied_threshold]
         self.today.satisfied_recoveries += len(satisfied)
-        self.close_telling(satisfied[pop.firsthand[satisfied]])
-        pop.tell_left[satisfied] = 0  # a good recovery stops the story in flight
+        self.close_telling(satisfied)  # a good recovery stops the story in flight
         pop.praise_left[satisfied] += self.draw_tells(w.positive_mean, len(satisfied), w.positive_dispersion).astype(
             np.int16
         )
@@ -410,7 +411,7 @@ class WomModel(mesa.Model):
         pop.terrorist[who] = True
         pop.mood[who] = Mood.TERRORIST
         left = pop.tell_left[who].astype(np.int64)
-        self.close_telling(who[pop.firsthand[who]])
+        self.close_telling(who)
         louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
         self.start_telling(who, left + self.draw_tells(louder, len(who), w.negative_dispersion), firsthand=False)
         self.post_online(int(np.count_nonzero(self.rng.random(len(who)) < w.terrorist_post_prob)))
