@@ -16,6 +16,7 @@ from analysis.tarp import TARGETS
 from sim import WomModel
 from sim.cli import CONF_DIR, to_sim_config
 from sim.config import ComplaintConfig, FailureConfig, NetworkConfig, ScenarioConfig, ShockConfig, WomConfig
+from sim.policies import load_policy
 from sim.schema import register
 
 pytestmark = pytest.mark.slow
@@ -52,7 +53,7 @@ def paired_increase(low, high, key, **kw):
     ("low", "high"),
     [
         ({"complaint": ComplaintConfig(base_share=0.05)}, {"complaint": ComplaintConfig(base_share=0.10)}),
-        ({"policy": dataclasses.replace(WomModel(customers=2).policy, complaint_barrier=2.0)}, {"policy": "full"}),
+        ({"policy": dataclasses.replace(load_policy("full"), complaint_barrier=2.0)}, {"policy": "full"}),
         (
             {"failure": FailureConfig(cause_severity_means=[0.3, 0.25, 0.35])},
             {"failure": FailureConfig(cause_severity_means=[0.6, 0.5, 0.7])},
@@ -145,12 +146,18 @@ def cohort_loyalty_change(policy_overrides, severity=0.08):
     """Loyalty after one mild first failure, minus loyalty before, for a whole cohort."""
     shock = ShockConfig(day=1, days=1, reach=1.0, severity_mean=severity, severity_concentration=0.0,
                         extra_recovery_delay_days=0)
-    policy = dataclasses.replace(WomModel(customers=2).policy, **policy_overrides)
-    m = WomModel(customers=2000, policy=policy, scenario=ScenarioConfig(name="cohort", shock=shock),
-                 failure=FailureConfig(rate=0.0, quality_noise=0.0, tolerance=0.05), wom=WomConfig(negative_mean=0.0, positive_mean=0.0,
-                 delight_tell_prob=0.0, forward_prob=0.0, online_post_prob=0.0),
-                 complaint=ComplaintConfig(base_share=1.0, severity_elasticity=0.0, propensity_sigma=0.0),
-                 create_agents=False, seed=3)
+    quiet = WomConfig(negative_mean=0.0, positive_mean=0.0, delight_tell_prob=0.0, forward_prob=0.0,
+                      online_post_prob=0.0)
+    m = WomModel(
+        customers=2000,
+        policy=dataclasses.replace(load_policy("full"), **policy_overrides),
+        scenario=ScenarioConfig(name="cohort", shock=shock),
+        failure=FailureConfig(rate=0.0, quality_noise=0.0, tolerance=0.05),
+        wom=quiet,
+        complaint=ComplaintConfig(base_share=1.0, severity_elasticity=0.0, propensity_sigma=0.0),
+        create_agents=False,
+        seed=3,
+    )
     m.pop.next_purchase[:] = 10_000  # nobody buys (or learns) in between: only the episode moves loyalty
     before = m.pop.loyalty.copy()
     m.run(10)
