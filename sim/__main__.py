@@ -7,7 +7,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.cli import check_group_overrides, fail, print_summary, run
+from sim.cli import check_overrides, fail, print_summary, run
 from sim.config import ConfigError
 from sim.schema import register
 from sim.sweep import completed_summary
@@ -31,7 +31,7 @@ def main(cfg: DictConfig) -> dict:
 
 if __name__ == "__main__":
     try:
-        check_group_overrides(sys.argv[1:])
+        check_overrides(sys.argv[1:])
     except ConfigError as err:
         fail(err, None)
     main()

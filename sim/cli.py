@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 import time
@@ -16,7 +17,6 @@ from sim.model import WomModel
 from sim.results import write_run
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
-GROUPS = ("network", "policy", "scenario", "complaint", "experiment")
 HYDRA_FILES = {".hydra"}
 
 
@@ -24,21 +24,67 @@ def group_options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
 
 
-def check_group_overrides(argv: list[str]) -> None:
-    """Fail with one line on an unknown option of a config group (``policy=nope``)."""
+def check_overrides(argv: list[str]) -> None:
+    """Fail with one line on an unknown group option, an unknown key or a value of the wrong type."""
     for arg in argv:
-        key, sep, value = arg.lstrip("+~").partition("=")
-        if not sep or key not in GROUPS:
+        if arg.startswith("-") or "=" not in arg:
             continue
+        key, _, value = arg.lstrip("+~").partition("=")
+        if key.startswith("hydra.") or key == "hydra":
+            continue
+        if key.startswith("hydra/"):
+            continue
+        if (CONF_DIR / key).is_dir():
+            if key != "experiment" or not arg.startswith("~"):
+                for choice in _choices(value):
+                    if choice not in group_options(key):
+                        raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(group_options(key))}")
+            continue
+        if arg.startswith("+"):
+            continue  # an addition the user asked for explicitly
+        field_type = _field_type(key)
         for choice in _choices(value):
-            if choice not in group_options(key):
-                raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(group_options(key))}")
+            _check_type(key, choice, field_type)
+
+
+def _field_type(key: str) -> Any:
+    node: Any = SimConfig
+    for part in key.split("."):
+        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+        if part not in fields:
+            known = ", ".join(sorted(fields)) if fields else "none"
+            raise ConfigError(f"{key}: no such setting (allowed here: {known})")
+        node = fields[part].type
+    return node
+
+
+def _check_type(key: str, value: str, field_type: Any) -> None:
+    if value in ("null", "None") or value.startswith("${"):
+        return
+    checks = {int: (int, "an integer"), float: (float, "a number"), bool: (_as_bool, "true or false")}
+    if field_type in checks:
+        convert, what = checks[field_type]
+        try:
+            convert(value)
+        except ValueError:
+            raise ConfigError(f"{key} = {value!r}: must be {what}") from None
+
+
+def _as_bool(value: str) -> bool:
+    if value.lower() not in ("true", "false"):
+        raise ValueError(value)
+    return value.lower() == "true"
 
 
 def _choices(value: str) -> list[str]:
     value = value.strip()
-    if value.startswith(("choice(", "[")):
-        value = value[value.index("(") + 1 if value.startswith("choice(") else 1 : -1]
+    for prefix in ("choice(", "range("):
+        if value.startswith(prefix) and value.endswith(")"):
+            return [] if prefix == "range(" else [v.strip() for v in value[len(prefix) : -1].split(",") if v.strip()]
+    if value.startswith("[") and value.endswith("]"):
+        return []  # a list value (e.g. cause_shares); checked after composition
+    if value.startswith(("interval(", "glob(")):
+        return []
     return [v.strip() for v in value.split(",") if v.strip()]
 
 

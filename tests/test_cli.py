@@ -73,6 +73,9 @@ BAD = [
     (["failure.rate=-0.1"], "failure.rate = -0.1: must be a number in [0, 1]"),
     (["policy.delay_days=-2"], "policy.delay_days = -2: must be a number in >= 0"),
     (["network=edgelist", "network.path=/no/such/file.txt"], "network.path = '/no/such/file.txt': file not found"),
+    (["failure.ratee=0.1"], "failure.ratee: no such setting (allowed here: cause_severity_means"),
+    (["customers=many"], "customers = 'many': must be an integer"),
+    (["+experiment=nope"], "experiment = 'nope': must be one of"),
 ]
 
 
