@@ -9,17 +9,20 @@ restarted sweep returns that summary instead of running again (``completed_summa
 
 from __future__ import annotations
 
+import copy
 import csv
 import fcntl
 import functools
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from sim.config import ConfigError
 from sim.results import SUMMARY, atomic_write_bytes, is_complete
@@ -305,3 +308,173 @@ class ManifestCallback(Callback):
 
 def _stamp(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(seconds))
+
+
+# ---------------------------------------------------------------------------- the batched path
+class SweepFailed(RuntimeError):
+    """Some runs of a batched sweep failed; the manifest holds their errors."""
+
+
+@dataclass
+class Job:
+    """One run of a planned sweep: its number, task overrides, folder and composed config."""
+
+    num: int
+    overrides: list[str]
+    out_dir: Path
+    cfg: DictConfig  # the task config (no ``hydra`` node)
+    hydra_cfg: DictConfig  # the ``hydra`` node as Hydra would save it
+
+
+def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
+    """The jobs ``python -m sim ARGV --multirun`` would launch, in Hydra's order and folders.
+
+    Hydra composes every job's config twice (to validate, then to run), about 70 ms each with
+    this schema; here a condition is composed once and its seeds are set on copies.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from sim.cli import CONF_DIR
+    from sim.schema import register
+
+    register()
+    parser = OverridesParser.create()
+    parsed = parser.parse_overrides(argv)
+    hydra_args = [o.input_line for o in parsed if o.is_hydra_override()]
+    task_args = [o for o in parsed if not o.is_hydra_override()]
+    fixed = [o.input_line for o in task_args if not o.is_sweep_override()]
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="__main__"):
+        base = compose("config", overrides=fixed + hydra_args, return_hydra_config=True)
+        sweep_dir = Path(str(OmegaConf.select(base, "hydra.sweep.dir"))).absolute()
+        hydra_args = [a for a in hydra_args if not a.startswith("hydra.sweep.dir=")] + [f"hydra.sweep.dir={sweep_dir}"]
+        params = [f"{k}={v}" for k, v in (base.hydra.sweeper.get("params") or {}).items()]
+        grid = BasicSweeper.split_arguments(parser.parse_overrides(params) + task_args, None)[0]
+        jobs: list[Job] = []
+        composed: dict[tuple[str, ...], DictConfig] = {}
+        for num, overrides in enumerate(grid):
+            condition = tuple(o for o in overrides if not o.startswith("seed="))
+            if condition not in composed:
+                composed[condition] = compose(
+                    "config", overrides=list(overrides) + hydra_args, return_hydra_config=True
+                )
+            full = copy.deepcopy(composed[condition])
+            with read_write(full), open_dict(full):
+                for o in parser.parse_overrides([o for o in overrides if o.startswith("seed=")]):
+                    full.seed = o.value()
+                full.hydra.overrides.task = list(overrides)
+                full.hydra.job.num = num
+                full.hydra.job.id = f"{full.hydra.job.name}_{num}"
+                full.hydra.mode = RunMode.MULTIRUN
+                out_dir = Path(os.path.abspath(os.path.join(sweep_dir, str(full.hydra.sweep.subdir))))
+                full.hydra.runtime.output_dir = str(out_dir)
+                task = copy.deepcopy(full)
+                del task["hydra"]
+            jobs.append(Job(num, list(overrides), out_dir, task, full.hydra))
+    GlobalHydra.instance().clear()
+    return sweep_dir, base, jobs
+
+
+def _execute(
+    out_dir: Path, sim_cfg: Any, task_yaml: str, hydra_yaml: str, overrides_yaml: str
+) -> tuple[str, float, str]:
+    """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
+    from sim.model import WomModel
+    from sim.results import write_run
+
+    started = time.perf_counter()
+    try:
+        meta = Path(out_dir) / ".hydra"
+        meta.mkdir(parents=True, exist_ok=True)
+        for name, text in (("config.yaml", task_yaml), ("hydra.yaml", hydra_yaml), ("overrides.yaml", overrides_yaml)):
+            atomic_write_bytes(meta / name, text.encode())
+        # Customer agents are views for inspection only; a sweep does not need them.
+        model = WomModel.from_config(sim_cfg, create_agents=False)
+        summary = model.run(sim_cfg.days)
+        write_run(Path(out_dir), model.timeseries(), summary)
+    except Exception as err:  # one failed run is recorded; the others go on
+        return "failed", time.perf_counter() - started, " ".join(repr(err).split())[:300]
+    return "completed", time.perf_counter() - started, ""
+
+
+def run_batched(argv: list[str], n_jobs: int = -1, progress: bool = True) -> Path:
+    """Run the sweep ``python -m sim ARGV --multirun`` describes, in-process, into the same folders.
+
+    Skips finished runs, writes the same manifest, and shows a progress bar.
+    """
+    from joblib import Parallel, delayed
+    from tqdm import tqdm
+
+    from sim.cli import to_sim_config
+
+    sweep_dir, base, jobs = plan(argv)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(base, sweep_dir / "multirun.yaml")
+    commit = git_commit()
+    rows = read_manifest(sweep_dir)
+    todo = []
+    for job in jobs:
+        if is_complete(job.out_dir):
+            run = str(job.out_dir.relative_to(sweep_dir))
+            recorded = rows.get(run, {}).get("config_hash")
+            if recorded and recorded != config_hash(job.cfg):
+                raise ConfigError(
+                    f"hydra.sweep.dir = {str(sweep_dir)!r}: run {run} finished with another configuration "
+                    f"(config hash {recorded}, now {config_hash(job.cfg)}): resume with the same settings"
+                )
+            if run not in rows:
+                record(sweep_dir, manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, "completed"))
+            continue
+        todo.append(job)
+    print(
+        f"[sweep] {len(jobs)} runs into {sweep_dir}: {len(jobs) - len(todo)} already complete, {len(todo)} to run",
+        file=sys.stderr,
+        flush=True,
+    )
+    tasks = (
+        delayed(_execute)(
+            job.out_dir,
+            to_sim_config(job.cfg),
+            OmegaConf.to_yaml(job.cfg),
+            OmegaConf.to_yaml(OmegaConf.create({"hydra": job.hydra_cfg})),
+            OmegaConf.to_yaml(OmegaConf.create(job.overrides)),
+        )
+        for job in todo
+    )
+    failed = 0
+    bar = tqdm(total=len(todo), unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
+    outcomes = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")(tasks)
+    for job, (status, seconds, error) in zip(todo, outcomes, strict=True):
+        row = manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, status, commit=commit)
+        row.update(finished=_stamp(time.time()), seconds=f"{seconds:.3f}", error=error)
+        record(sweep_dir, row)
+        failed += status != "completed"
+        bar.update(1)
+    bar.close()
+    print(f"[sweep] done, {failed} failed: manifest {sweep_dir / MANIFEST}", file=sys.stderr, flush=True)
+    if failed:
+        raise SweepFailed(f"{failed} of {len(todo)} runs failed: see the error column of {sweep_dir / MANIFEST}")
+    return sweep_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m sim.sweep [--jobs N] OVERRIDES``: a sweep without Hydra's per-job overhead."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m sim.sweep", description=main.__doc__)
+    parser.add_argument("--jobs", type=int, default=-1, help="worker processes (default: all cores)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("overrides", nargs="*", help="the overrides of `python -m sim ... --multirun`")
+    args = parser.parse_args(argv)
+    try:
+        run_batched(args.overrides, n_jobs=args.jobs, progress=not args.no_progress)
+    except (ConfigError, SweepFailed) as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
