@@ -34,8 +34,15 @@ def collect(sweep_dir: Path) -> pd.DataFrame:
         choice = dict(o.lstrip("+").split("=", 1) for o in overrides)
         key = (choice.get("tarp_loss", "small"), choice.get("tarp_condition", "no_complaint"))
         summary = json.loads(summary_file.read_text())
-        rows.append({"loss": key[0], "condition": key[1], "simulated": summary["buy_again_share"],
-                     "target": TARGETS[key], "verdicts": summary.get("verdicts")})
+        rows.append(
+            {
+                "loss": key[0],
+                "condition": key[1],
+                "simulated": summary["buy_again_share"],
+                "target": TARGETS[key],
+                "verdicts": summary.get("verdicts"),
+            }
+        )
     table = pd.DataFrame(rows)
     table["difference_pp"] = 100 * (table["simulated"] - table["target"])
     return table
@@ -54,8 +61,10 @@ def to_markdown(table: pd.DataFrame) -> str:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not Path(argv[0]).is_dir():
-        print("usage: python -m analysis.tarp SWEEP_DIR (a folder from +experiment=tarp_cohort --multirun)",
-              file=sys.stderr)
+        print(
+            "usage: python -m analysis.tarp SWEEP_DIR (a folder from +experiment=tarp_cohort --multirun)",
+            file=sys.stderr,
+        )
         return 2
     table = collect(Path(argv[0]))
     text = to_markdown(table)
