@@ -91,7 +91,6 @@ class WomModel(mesa.Model):
         self.graph = graph if graph is not None else netbuild.build(cfg.network, customers, self.rng)
         self.degree = self.graph.degree.astype(np.int32)
         self.pop = Population(self.graph.n)
-        self.purchase_calendar: dict[int, list[np.ndarray]] = defaultdict(list)
         self._init_population()
         self.day = 0
         self.today, self.totals = Counts(), Counts()
@@ -152,8 +151,9 @@ class WomModel(mesa.Model):
         interval = rules.purchase_interval(
             pop.loyalty, cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity
         )
-        first = rng.geometric(1.0 / np.maximum(interval, 1.0)).astype(np.int32)  # memoryless: already stationary
-        self.schedule_purchases(np.arange(pop.n), first)
+        pop.next_purchase[:] = rng.geometric(1.0 / np.maximum(interval, 1.0)).astype(
+            np.int32
+        )  # memoryless: already stationary
         self.customers_start = int(np.count_nonzero(pop.member == Membership.ACTIVE))
 
     @staticmethod
@@ -214,14 +214,14 @@ class WomModel(mesa.Model):
         )
         join = prospects[self.rng.random(len(prospects)) < p]
         pop.member[join] = Membership.ACTIVE
-        self.schedule_purchases(join, np.full(len(join), self.day))
+        pop.next_purchase[join] = self.day
         pop.heard_positive_today[:] = 0
         self.today.acquired += len(join)
 
     def meet(self) -> tuple[np.ndarray, np.ndarray]:
         """Purchase occasions (stay or leave, then buy) and storm encounters."""
         pop, cfg, rng, day = self.pop, self.cfg, self.rng, self.day
-        due = self.due_today()
+        due = np.flatnonzero(pop.next_purchase == day)
         due = due[pop.member[due] == Membership.ACTIVE]
         leave = rng.random(len(due)) < rules.defection_probability(pop.loyalty[due])
         verdict = pop.verdict_pending[due]
@@ -233,7 +233,7 @@ class WomModel(mesa.Model):
         interval = rules.purchase_interval(
             pop.loyalty[buyers], cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity
         )
-        self.schedule_purchases(buyers, day + rng.geometric(1.0 / np.maximum(interval, 1.0)).astype(np.int32))
+        pop.next_purchase[buyers] = day + rng.geometric(1.0 / np.maximum(interval, 1.0)).astype(np.int32)
         self.today.purchases += len(buyers)
         self.today.revenue += len(buyers) * cfg.economics.ticket
         is_shock = np.zeros(len(buyers), dtype=bool)
@@ -244,30 +244,6 @@ class WomModel(mesa.Model):
             buyers = np.concatenate([buyers, hit])
             is_shock = np.concatenate([is_shock, np.ones(len(hit), dtype=bool)])
         return buyers, is_shock
-
-    def schedule_purchases(self, who: np.ndarray, days: np.ndarray) -> None:
-        """Set next purchase days and file them in the calendar ``meet`` reads, one page a day.
-
-        Write ``pop.next_purchase`` through here: a day moved later by hand is still honoured
-        (stale pages are checked against the array), an earlier one would be missed.
-        """
-        self.pop.next_purchase[who] = days
-        if len(who) == 0:
-            return
-        order = np.argsort(days, kind="stable")
-        days, who = np.asarray(days)[order], np.asarray(who, dtype=np.int32)[order]
-        cuts = np.flatnonzero(days[1:] != days[:-1]) + 1
-        for page_day, page in zip(days[np.r_[0, cuts]].tolist(), np.split(who, cuts), strict=True):
-            self.purchase_calendar[page_day].append(page)
-
-    def due_today(self) -> np.ndarray:
-        """Customers whose purchase occasion is today, ascending: no scan of the whole population."""
-        pages = self.purchase_calendar.pop(self.day, [])
-        if not pages:
-            return np.empty(0, dtype=np.int64)
-        due = np.sort(np.concatenate(pages).astype(np.int64))
-        due = due[self.pop.next_purchase[due] == self.day]  # pages left stale by a later reschedule
-        return due[np.r_[True, due[1:] != due[:-1]]] if len(due) else due
 
     def lose(self, leavers: np.ndarray) -> None:
         self.pop.member[leavers] = Membership.CHURNED
@@ -381,7 +357,7 @@ class WomModel(mesa.Model):
         pop.waiting[cases] = True
         pop.complaint_day[cases] = self.day
         pop.mood[cases[pop.mood[cases] != Mood.TERRORIST]] = Mood.WAITING
-        self.schedule_purchases(cases, np.maximum(pop.next_purchase[cases], due_day + 1))
+        pop.next_purchase[cases] = np.maximum(pop.next_purchase[cases], due_day + 1)
         self.recovery_calendar[due_day].append(cases)
 
     def recover(self) -> None:

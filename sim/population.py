@@ -20,7 +20,7 @@ class Population:
         self.propensity = np.ones(n, dtype=np.float32)  # personal norm to complain, mean 1
         self.severity = np.zeros(n, dtype=np.float32)  # felt severity of the open failure
         self.failures = np.zeros(n, dtype=np.int16)  # dissatisfying failures so far
-        self.next_purchase = np.zeros(n, dtype=np.int32)  # next purchase day; set via WomModel.schedule_purchases
+        self.next_purchase = np.zeros(n, dtype=np.int32)  # day of the next purchase occasion
         self.complaint_day = np.full(n, -1, dtype=np.int32)  # day the open case was queued
         self.waiting = np.zeros(n, dtype=bool)  # case queued: neither buys nor leaves until answered
         self.verdict_pending = np.zeros(n, dtype=bool)  # next occasion tells whether they buy again
