@@ -57,9 +57,10 @@ def _today(name: str):
 
 
 def _mean_active_loyalty(m: WomModel) -> float:
-    # np.compress: the same numbers as boolean indexing, in half the time (reporters run every day).
+    # A masked dot product: no copy of the selected loyalties (reporters run every day).
     active = m.pop.member == Membership.ACTIVE
-    return float(np.compress(active, m.pop.loyalty).mean()) if active.any() else 0.0
+    count = np.count_nonzero(active)
+    return float(np.einsum("i,i->", m.pop.loyalty, active) / count) if count else 0.0
 
 
 def daily_reporters() -> dict[str, Any]:
@@ -67,7 +68,7 @@ def daily_reporters() -> dict[str, Any]:
     stocks = {
         "day": lambda m: m.day,
         "customers": lambda m: int(np.count_nonzero(m.pop.member == Membership.ACTIVE)),
-        "prospects": lambda m: int(np.count_nonzero(m.pop.member == Membership.PROSPECT)),
+        "prospects": lambda m: m.pop.n - int(np.count_nonzero(m.pop.member)),  # PROSPECT is 0: no temporary
         "churned": lambda m: int(np.count_nonzero(m.pop.member == Membership.CHURNED)),
         "unhappy": lambda m: sum(int(np.count_nonzero(m.pop.mood == mood)) for mood in UNHAPPY_MOODS),
         "swayed": lambda m: int(np.count_nonzero(m.pop.mood == Mood.SWAYED)),
