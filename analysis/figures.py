@@ -10,12 +10,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from analysis.report import BASELINE, DIFFERENCES, OUTCOMES  # noqa: E402
 from analysis.stats import LEVEL, mean_ci  # noqa: E402
 
 PANELS = ("profit", "revenue", "customers_lost", "churn_rate")
+
+
+def _readable_x(ax: plt.Axes) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}"))
+
+
+def _seeds(counts: pd.Series) -> str:
+    return f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
 
 
 def save(fig: plt.Figure, stem: Path) -> list[Path]:
@@ -49,10 +59,10 @@ def outcome_by_policy(table: pd.DataFrame, stem: Path, level: float = LEVEL) -> 
         label = OUTCOMES[column][0] + (" (%)" if column == "churn_rate" else "")
         ax.set_title(label)
         ax.grid(axis="x", alpha=0.3)
-        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+        _readable_x(ax)
     axes[0, 0].set_yticks(range(len(order)), order)
     runs = table.groupby("policy").size()
-    fig.suptitle(f"Outcome by policy: mean and {level:.0%} CI over {runs.min()}-{runs.max()} seeds each")
+    fig.suptitle(f"Outcome by policy: mean and {level:.0%} CI over {_seeds(runs)} seeds each")
     fig.tight_layout()
     return save(fig, stem)
 
@@ -126,7 +136,9 @@ def paired_differences(diffs: pd.DataFrame, stem: Path, baseline: str = BASELINE
         ax.axvline(0, color="0.5", lw=1)
         ax.set_title(DIFFERENCES[outcome][0])
         ax.grid(axis="x", alpha=0.3)
+        _readable_x(ax)
     axes[0].set_yticks(range(len(policies)), policies)
-    fig.suptitle(f"Difference from '{baseline}' on the same seeds, {level:.0%} bootstrap CI")
+    pairs = diffs.groupby("policy")["pairs"].first()
+    fig.suptitle(f"Difference from '{baseline}' on the same {_seeds(pairs)} seeds: mean and {level:.0%} bootstrap CI")
     fig.tight_layout()
     return save(fig, stem)
