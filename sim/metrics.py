@@ -56,27 +56,53 @@ def _today(name: str):
     return lambda m: getattr(m.today, name)
 
 
-def _mean_active_loyalty(m: WomModel) -> float:
-    # A masked dot product: no copy of the selected loyalties (reporters run every day).
-    active = m.pop.member == Membership.ACTIVE
-    count = np.count_nonzero(active)
-    return float(np.einsum("i,i->", m.pop.loyalty, active) / count) if count else 0.0
+def stocks(m: WomModel) -> dict[str, int | float]:
+    """The stock columns of one day, reading each population array once (they are long)."""
+    pop = m.pop
+    active = pop.member == Membership.ACTIVE
+    customers = int(np.count_nonzero(active))
+    prospects = pop.n - int(np.count_nonzero(pop.member))  # PROSPECT is 0: no temporary
+    return {
+        "customers": customers,
+        "prospects": prospects,
+        "churned": pop.n - customers - prospects,
+        "unhappy": _count_moods(pop.mood, UNHAPPY_MOODS),
+        "swayed": int(np.count_nonzero(pop.mood == Mood.SWAYED)),
+        "terrorists": int(np.count_nonzero(pop.terrorist)),
+        # A masked dot product: no copy of the selected loyalties.
+        "mean_loyalty": float(np.einsum("i,i->", pop.loyalty, active) / customers) if customers else 0.0,
+    }
 
 
 def daily_reporters() -> dict[str, Any]:
-    """One vectorised reduction (or one counter) per column of ``timeseries.parquet``."""
-    stocks = {
-        "day": lambda m: m.day,
-        "customers": lambda m: int(np.count_nonzero(m.pop.member == Membership.ACTIVE)),
-        "prospects": lambda m: m.pop.n - int(np.count_nonzero(m.pop.member)),  # PROSPECT is 0: no temporary
-        "churned": lambda m: int(np.count_nonzero(m.pop.member == Membership.CHURNED)),
-        "unhappy": lambda m: sum(int(np.count_nonzero(m.pop.mood == mood)) for mood in UNHAPPY_MOODS),
-        "swayed": lambda m: int(np.count_nonzero(m.pop.mood == Mood.SWAYED)),
-        "terrorists": lambda m: int(np.count_nonzero(m.pop.terrorist)),
-        "mean_loyalty": _mean_active_loyalty,
-    }
+    """One column of ``timeseries.parquet`` each; the stocks come from one ``stocks`` call a day.
+
+    DataCollector calls the reporters in this dict's order, so ``day`` (first) takes the
+    day's snapshot and the stock columns after it read from it.
+    """
+    snapshot: dict[str, int | float] = {}
+
+    def day(m: WomModel) -> int:
+        snapshot.clear()
+        snapshot.update(stocks(m))
+        return m.day
+
+    names = ("customers", "prospects", "churned", "unhappy", "swayed", "terrorists", "mean_loyalty")
+    columns: dict[str, Any] = {"day": day} | {name: _stock(snapshot, name) for name in names}
     flows = {f.name: _today(f.name) for f in dataclasses.fields(Counts)}
-    return stocks | flows
+    return columns | flows
+
+
+def _count_moods(mood: np.ndarray, wanted: tuple[Mood, ...]) -> int:
+    """How many have one of the ``wanted`` moods: a range test less the codes in the range not wanted."""
+    low, high = min(wanted), max(wanted)
+    in_range = (mood >= low) if high == max(Mood) else (mood >= low) & (mood <= high)
+    inside = int(np.count_nonzero(in_range))
+    return inside - sum(int(np.count_nonzero(mood == code)) for code in range(low, high + 1) if code not in wanted)
+
+
+def _stock(snapshot: dict[str, int | float], name: str):
+    return lambda m: snapshot[name]
 
 
 def summary(model: WomModel) -> dict[str, Any]:
