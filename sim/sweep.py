@@ -236,6 +236,7 @@ class ManifestCallback(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)  # a sweeper's storage may live there (Optuna)
         self.started = time.time()
         self.total = count_jobs(config)
         self.commit = git_commit()
@@ -405,35 +406,46 @@ def run_batched(argv: list[str], n_jobs: int = -1, progress: bool = True) -> Pat
 
     Skips finished runs, writes the same manifest, and shows a progress bar.
     """
-    from joblib import Parallel, delayed
-    from tqdm import tqdm
-
-    from sim.cli import to_sim_config
-
     sweep_dir, base, jobs = plan(argv)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(base, sweep_dir / "multirun.yaml")
-    commit = git_commit()
-    rows = read_manifest(sweep_dir)
-    todo = []
-    for job in jobs:
-        if is_complete(job.out_dir):
-            run = str(job.out_dir.relative_to(sweep_dir))
-            recorded = rows.get(run, {}).get("config_hash")
-            if recorded and recorded != config_hash(job.cfg):
-                raise ConfigError(
-                    f"hydra.sweep.dir = {str(sweep_dir)!r}: run {run} finished with another configuration "
-                    f"(config hash {recorded}, now {config_hash(job.cfg)}): resume with the same settings"
-                )
-            if run not in rows:
-                record(sweep_dir, manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, "completed"))
-            continue
-        todo.append(job)
+    todo = pending(sweep_dir, jobs)
     print(
         f"[sweep] {len(jobs)} runs into {sweep_dir}: {len(jobs) - len(todo)} already complete, {len(todo)} to run",
         file=sys.stderr,
         flush=True,
     )
+    run_jobs(sweep_dir, todo, n_jobs, progress, git_commit())
+    return sweep_dir
+
+
+def pending(sweep_dir: Path, jobs: list[Job]) -> list[Job]:
+    """The jobs still to run; a finished folder of another configuration is an error, not a skip."""
+    rows = read_manifest(sweep_dir)
+    todo = []
+    for job in jobs:
+        if not is_complete(job.out_dir):
+            todo.append(job)
+            continue
+        run = str(job.out_dir.relative_to(sweep_dir))
+        recorded, current = rows.get(run, {}).get("config_hash"), config_hash(job.cfg)
+        if recorded and recorded != current:
+            raise ConfigError(
+                f"hydra.sweep.dir = {str(sweep_dir)!r}: run {run} finished with another configuration "
+                f"(config hash {recorded}, now {current}): resume with the same settings"
+            )
+        if run not in rows:
+            record(sweep_dir, manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, "completed"))
+    return todo
+
+
+def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool = True, commit: str = "") -> None:
+    """Run planned jobs on joblib's workers, recording each in the manifest as it finishes."""
+    from joblib import Parallel, delayed
+    from tqdm import tqdm
+
+    from sim.cli import to_sim_config
+
     tasks = (
         delayed(_execute)(
             job.out_dir,
@@ -442,13 +454,13 @@ def run_batched(argv: list[str], n_jobs: int = -1, progress: bool = True) -> Pat
             OmegaConf.to_yaml(OmegaConf.create({"hydra": job.hydra_cfg})),
             OmegaConf.to_yaml(OmegaConf.create(job.overrides)),
         )
-        for job in todo
+        for job in jobs
     )
     failed = 0
-    bar = tqdm(total=len(todo), unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
+    bar = tqdm(total=len(jobs), unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
     outcomes = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")(tasks)
-    for job, (status, seconds, error) in zip(todo, outcomes, strict=True):
-        row = manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, status, commit=commit)
+    for job, (status, seconds, error) in zip(jobs, outcomes, strict=True):
+        row = manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, status, commit=commit or None)
         row.update(finished=_stamp(time.time()), seconds=f"{seconds:.3f}", error=error)
         record(sweep_dir, row)
         failed += status != "completed"
@@ -456,8 +468,7 @@ def run_batched(argv: list[str], n_jobs: int = -1, progress: bool = True) -> Pat
     bar.close()
     print(f"[sweep] done, {failed} failed: manifest {sweep_dir / MANIFEST}", file=sys.stderr, flush=True)
     if failed:
-        raise SweepFailed(f"{failed} of {len(todo)} runs failed: see the error column of {sweep_dir / MANIFEST}")
-    return sweep_dir
+        raise SweepFailed(f"{failed} of {len(jobs)} runs failed: see the error column of {sweep_dir / MANIFEST}")
 
 
 def main(argv: list[str] | None = None) -> None:
