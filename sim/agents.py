@@ -249,9 +249,8 @@ def step_agents(model: WomModel) -> None:
             _agent(model, i).consider_joining()
         pop.heard_positive_today[:] = 0
     model.agents.shuffle_do("visit")
-    for batch in model.recovery_calendar.pop(model.day, []):
-        for i in batch:
-            _agent(model, i).recover()
+    for i in model.due_cases():
+        _agent(model, i).recover()
     negative: list[int] = []
     friends_heard: list[int] = []
     positive: list[int] = []

@@ -62,12 +62,13 @@ def stocks(m: WomModel) -> dict[str, int | float]:
     active = pop.member == Membership.ACTIVE
     customers = int(np.count_nonzero(active))
     prospects = pop.n - int(np.count_nonzero(pop.member))  # PROSPECT is 0: no temporary
+    moods = np.bincount(pop.mood, weights=active, minlength=len(Mood))  # current customers' moods, one pass
     return {
         "customers": customers,
         "prospects": prospects,
         "churned": pop.n - customers - prospects,
-        "unhappy": _count_moods(pop.mood, UNHAPPY_MOODS),
-        "swayed": int(np.count_nonzero(pop.mood == Mood.SWAYED)),
+        "unhappy": int(sum(moods[code] for code in UNHAPPY_MOODS)),
+        "swayed": int(moods[Mood.SWAYED]),
         "terrorists": int(np.count_nonzero(pop.terrorist)),
         # A masked dot product: no copy of the selected loyalties.
         "mean_loyalty": float(np.einsum("i,i->", pop.loyalty, active) / customers) if customers else 0.0,
@@ -91,14 +92,6 @@ def daily_reporters() -> dict[str, Any]:
     columns: dict[str, Any] = {"day": day} | {name: _stock(snapshot, name) for name in names}
     flows = {f.name: _today(f.name) for f in dataclasses.fields(Counts)}
     return columns | flows
-
-
-def _count_moods(mood: np.ndarray, wanted: tuple[Mood, ...]) -> int:
-    """How many have one of the ``wanted`` moods: a range test less the codes in the range not wanted."""
-    low, high = min(wanted), max(wanted)
-    in_range = (mood >= low) if high == max(Mood) else (mood >= low) & (mood <= high)
-    inside = int(np.count_nonzero(in_range))
-    return inside - sum(int(np.count_nonzero(mood == code)) for code in range(low, high + 1) if code not in wanted)
 
 
 def _stock(snapshot: dict[str, int | float], name: str):

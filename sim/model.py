@@ -93,7 +93,7 @@ class WomModel(mesa.Model):
         self.pop = Population(self.graph.n)
         self._init_population()
         self.day = 0
-        self.today, self.totals = Counts(), Counts()
+        self.today, self.totals, self.carried = Counts(), Counts(), Counts()
         self.npv = 0.0
         self.online_reach = 0.0  # reach of all live posts today (geometric decay aggregates them)
         self.telling_histogram = np.zeros(MAX_TOLD + 1, dtype=np.int64)
@@ -184,6 +184,8 @@ class WomModel(mesa.Model):
     def step(self) -> None:
         self.day += 1
         self.today.reset()
+        self.carried.add_to(self.today)
+        self.carried.reset()
         if self.stepping == "agents":
             from sim.agents import step_agents
 
@@ -360,13 +362,18 @@ class WomModel(mesa.Model):
         pop.next_purchase[cases] = np.maximum(pop.next_purchase[cases], due_day + 1)
         self.recovery_calendar[due_day].append(cases)
 
+    def due_cases(self) -> np.ndarray:
+        """Cases whose recovery falls today (or earlier: a case queued between steps is not lost)."""
+        days = sorted(d for d in self.recovery_calendar if d <= self.day)
+        batches = [b for d in days for b in self.recovery_calendar.pop(d)]
+        return np.concatenate(batches) if batches else np.empty(0, dtype=np.int64)
+
     def recover(self) -> None:
         """Cases due today get the policy; justice sets satisfaction, loyalty and what they tell."""
-        batches = self.recovery_calendar.pop(self.day, [])
-        if not batches:
+        cases = self.due_cases()
+        if len(cases) == 0:
             return
         pop, r, w, rng = self.pop, self.cfg.recovery, self.cfg.wom, self.rng
-        cases = np.concatenate(batches)
         delay = self.day - pop.complaint_day[cases]
         severity = pop.severity[cases].astype(np.float64)
         loss = severity * self.cfg.economics.ticket
@@ -525,8 +532,10 @@ class WomModel(mesa.Model):
 
     def inject_failure(self, index: int, severity: float = 0.8) -> None:
         """Hit one customer with a failure now (the demo's button); it runs through the same phases."""
-        encounters = np.array([index])
-        failed = np.array([True])
-        unhappy, felt = self.disconfirm(encounters, failed, np.array([severity]))
-        self.today.failures += 1
-        self.complain(unhappy, felt)
+        today, self.today = self.today, self.carried  # today is already recorded: count it in the next day
+        try:
+            unhappy, felt = self.disconfirm(np.array([index]), np.array([True]), np.array([severity]))
+            self.today.failures += 1
+            self.complain(unhappy, felt)
+        finally:
+            self.today = today

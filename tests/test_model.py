@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim import WomModel
-from sim.config import FailureConfig, NetworkConfig, WomConfig
+from sim.config import ComplaintConfig, FailureConfig, NetworkConfig, WomConfig
 from sim.network import from_edges
 from sim.states import Membership, Mood
 
@@ -109,13 +109,17 @@ def test_hearing_sways_content_customers_and_lowers_loyalty():
     assert np.all(m.pop.loyalty[hearers] < before[hearers])
 
 
-def test_injected_failure_runs_through_the_phases():
-    m = WomModel(customers=200, network=NetworkConfig(kind="erdos_renyi", mean_degree=8), seed=2)
+def test_injected_failure_runs_through_the_phases_and_is_counted():
+    m = WomModel(customers=200, network=NetworkConfig(kind="erdos_renyi", mean_degree=8),
+                 complaint=ComplaintConfig(base_share=1.0), failure=FailureConfig(rate=0.0), seed=2)
+    m.step()
     hub = int(np.argmax(m.degree))
     m.inject_failure(hub, severity=0.9)
-    assert m.pop.mood[hub] in (Mood.UNHAPPY, Mood.WAITING)
-    assert m.pop.tell_left[hub] > 0 or m.pop.waiting[hub]
-    assert m.today.dissatisfied == 1
+    assert m.pop.mood[hub] == Mood.WAITING and m.pop.tell_left[hub] > 0
+    m.step()  # the case queued between steps is recovered, and the day reports the injection
+    assert m.pop.mood[hub] == Mood.RECOVERED
+    assert (m.totals.failures, m.totals.dissatisfied, m.totals.complaints, m.totals.recoveries) == (1, 1, 1, 1)
+    assert m.timeseries().complaints.tolist()[-1] == 1
 
 
 def test_customers_are_views_onto_the_arrays():
