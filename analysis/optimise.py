@@ -154,9 +154,10 @@ def reevaluate(config: DictConfig, best: dict[str, Any], out_dir: Path) -> str:
     with read_write(tuned), open_dict(tuned):
         for key, value in best.items():
             OmegaConf.update(tuned, key, value, merge=False)
-    overrides = [f"{k}={v}" for k, v in best.items()]
+    overrides = [f"{k}={v}" for k, v in sorted(best.items())]
+    # A resumed study may find another best: each settings' runs live in a folder named by them.
     runs = {
-        "best": evaluate(tuned, seeds, out_dir / "best", overrides),
+        "best": evaluate(tuned, seeds, out_dir / ",".join(overrides), overrides),
         "start": evaluate(start, seeds, out_dir / "start", []),
     }
     lines = [

@@ -242,6 +242,8 @@ class ManifestCallback(Callback):
         self.commit = git_commit()
         rows = read_manifest(sweep_dir)
         self.already_done = sum(r["status"] == "completed" for r in rows.values())
+        if self.total is not None and "n_trials" in config.hydra.sweeper:  # a resumed study adds n_trials
+            self.total += self.already_done
         if self.already_done:
             commits = {r["git_commit"] for r in rows.values() if r["status"] == "completed"}
             note = "" if commits <= {self.commit} else f" (made at commit {', '.join(sorted(commits))})"

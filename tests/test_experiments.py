@@ -27,8 +27,16 @@ STUDIES = {
 }
 
 
+# Studies run by their own commands rather than `python -m sim --multirun`.
+OWN_COMMAND = {"optimise_recovery"}
+
+
 def study_files():
-    return sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml") if not p.stem.startswith("tarp"))
+    return sorted(
+        p.stem
+        for p in (ROOT / "experiments").glob("*.yaml")
+        if not p.stem.startswith("tarp") and p.stem not in OWN_COMMAND
+    )
 
 
 def composed(name):
@@ -120,3 +128,89 @@ def test_recovery_showdown_policies_meet_the_same_customers_and_network_per_seed
             for a, b in zip(first, state, strict=True):
                 assert np.array_equal(a, b), f"seed {seed}: {policy} starts from other customers or another network"
     assert not np.array_equal(start[0][0][1][1], start[1][0][1][1])  # another seed, another network
+
+
+def test_optimise_objective_charges_only_the_overrun():
+    from analysis.optimise import objective
+
+    assert objective(1000.0, 40.0, budget=50.0, penalty=5.0) == 1000.0
+    assert objective(1000.0, 60.0, budget=50.0, penalty=5.0) == 950.0
+
+
+def test_optimise_study_runs_resumes_from_storage_and_reevaluates(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    pytest.importorskip("hydra_plugins.hydra_optuna_sweeper")
+    import json
+
+    import yaml
+
+    sweep = tmp_path / "opt"
+    args = [
+        "+experiment=optimise_recovery",
+        "customers=150",
+        "days=20",
+        "study.seeds=[0,1]",
+        "study.fresh_seeds=2",
+        "study.budget=100",
+        "hydra.sweeper.n_trials=2",
+        f"hydra.sweep.dir={sweep}",
+        "--multirun",
+    ]
+    for _attempt in (1, 2):  # the second run resumes the stored study
+        res = subprocess.run(
+            [sys.executable, "-m", "analysis.optimise", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+        )
+        assert res.returncode == 0, res.stderr[-3000:]
+    assert "2 trials stored" in res.stderr
+    study = optuna.load_study(study_name="optimise_recovery", storage=f"sqlite:///{sweep}/optuna.db")
+    trials = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(trials) == 4
+    assert len({tuple(sorted(t.params.items())) for t in trials}) == 4  # the resumed half sampled anew
+    # Each trial's objective is recomputed from its own run folders: mean profit less the overrun penalty.
+    for trial in trials:
+        folder = next(
+            p
+            for p in sweep.iterdir()
+            if p.is_dir()
+            and f"policy.delay_days={trial.params['policy.delay_days']}," in p.name
+            and f"policy.proactive_share={trial.params['policy.proactive_share']!r}" in p.name
+        )
+        runs = [json.loads((folder / f"seed={s}" / "summary.json").read_text()) for s in (0, 1)]
+        profit = np.mean([r["profit"] for r in runs])
+        cost = np.mean([r["recovery_cost"] for r in runs])
+        assert trial.value == pytest.approx(profit - 5.0 * max(cost - 100.0, 0.0))
+    best = yaml.safe_load((sweep / "optimization_results.yaml").read_text())
+    assert best["best_value"] == pytest.approx(max(t.value for t in trials))
+    table = pd.read_csv(sweep / "reevaluation" / "reevaluation.csv")
+    assert sorted(table["seed"].unique()) == [1000, 1001] and set(table["settings"]) == {"best", "start"}
+    name = ",".join(f"{k}={v}" for k, v in sorted(best["best_params"].items()))
+    config = yaml.safe_load((sweep / "reevaluation" / name / "seed=1000" / ".hydra" / "config.yaml").read_text())
+    for key, value in best["best_params"].items():
+        assert config["policy"][key.split(".")[1]] == pytest.approx(value)
+    assert "best minus start, same seeds" in (sweep / "reevaluation" / "reevaluation.md").read_text()
+
+
+@pytest.mark.parametrize(("method", "n", "points"), [("morris", 3, 3 * 8), ("sobol", 4, 4 * 9)])
+def test_sensitivity_study_runs_every_point_and_reports_indices(tmp_path, method, n, points):
+    pytest.importorskip("SALib")
+    import yaml
+
+    from analysis.sensitivity import FACTORS, sample, study
+
+    out = tmp_path / method
+    written = study(method, n, ["customers=100", "days=15"], out, progress=False)
+    folders = sorted(out.glob("sample=*"), key=lambda p: int(p.name.split("=")[1]))
+    assert len(folders) == points == len(sample(method, n, FACTORS))
+    for folder, point in zip(folders, sample(method, n, FACTORS), strict=True):
+        config = yaml.safe_load((folder / ".hydra" / "config.yaml").read_text())
+        for name, value in zip(FACTORS, point, strict=True):
+            section, key = name.split(".")
+            assert config[section][key] == pytest.approx(value)
+    indices = pd.read_csv(written["indices.csv"])
+    assert len(indices) == 2 * len(FACTORS) and set(indices["output"]) == {"churn_rate", "profit"}
+    column = "mu_star" if method == "morris" else "ST"
+    assert indices[column].notna().all()
+    assert written["indices.png"].stat().st_size > 0 and written["indices.svg"].is_file()
+    stamps = [(f / "summary.json").stat().st_mtime_ns for f in folders]
+    study(method, n, ["customers=100", "days=15"], out, progress=False)  # a rerun reuses every point
+    assert [(f / "summary.json").stat().st_mtime_ns for f in folders] == stamps
