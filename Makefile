@@ -3,21 +3,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint
+.PHONY: install install-test run test lint demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e .
+
+# Tests also cover the browser demo (Debian's chromium), the sweeps and the benchmark peers.
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e ".[test,viz-test,sweep,bench]"
+	sh scripts/install-browser
 
 run: install
 	$(BIN)/python -m sim
 
-test: install
+test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
+
+demo: $(BIN)/python
+	$(BIN)/pip install -q -e ".[viz]"
+	$(BIN)/solara run sim/app.py --production
