@@ -112,17 +112,12 @@ def jobs_for(points: np.ndarray, factors: dict, overrides: list[str], out_dir: P
     GlobalHydra.instance().clear()
     jobs = []
     for k, point in enumerate(points):
-        full = copy.deepcopy(base)
+        template = copy.deepcopy(base)
         values = [f"{name}={float(v)!r}" for name, v in zip(factors, point, strict=True)]
-        with read_write(full), open_dict(full):
+        with read_write(template), open_dict(template):
             for name, value in zip(factors, point, strict=True):
-                OmegaConf.update(full, name, float(value), merge=False)
-            full.hydra.overrides.task = [*overrides, *values]
-            full.hydra.job.num = k
-            full.hydra.runtime.output_dir = str(out_dir / f"sample={k}")
-            task = copy.deepcopy(full)
-            del task["hydra"]
-        jobs.append(Job(k, [*overrides, *values], out_dir / f"sample={k}", task, full.hydra))
+                OmegaConf.update(template, name, float(value), merge=False)
+        jobs.append(Job(k, [*overrides, *values], out_dir / f"sample={k}", template))
     return jobs
 
 

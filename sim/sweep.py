@@ -31,6 +31,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError
 from sim.results import SUMMARY, atomic_write_bytes, is_complete
@@ -141,12 +142,24 @@ def _job_number(row: dict[str, str]) -> int:
 
 def record(sweep_dir: Path, row: dict[str, Any], keep_finished: bool = False) -> dict[str, dict[str, str]]:
     """Put one run's row into the manifest; returns all rows. ``keep_finished`` keeps a completed row."""
+    return record_many(sweep_dir, [row], keep_finished)
+
+
+def record_many(
+    sweep_dir: Path, new_rows: list[dict[str, Any]], keep_finished: bool = False
+) -> dict[str, dict[str, str]]:
+    """Put several runs' rows into the manifest under its lock, in one atomic rewrite."""
     sweep_dir = Path(sweep_dir)
     with _locked(sweep_dir):
         rows = read_manifest(sweep_dir)
-        old = rows.get(row["run"])
-        if not (keep_finished and old is not None and old.get("status") == "completed"):
+        changed = False
+        for row in new_rows:
+            old = rows.get(row["run"])
+            if keep_finished and old is not None and old.get("status") == "completed":
+                continue
             rows[row["run"]] = {k: "" if row.get(k) is None else str(row.get(k)) for k in FIELDS}
+            changed = True
+        if changed:
             _write_manifest(sweep_dir, rows)
         return rows
 
@@ -320,20 +333,39 @@ class SweepFailed(RuntimeError):
 
 @dataclass
 class Job:
-    """One run of a planned sweep: its number, task overrides, folder and composed config."""
+    """One run of a planned sweep; its config is made from a template shared by its condition."""
 
     num: int
     overrides: list[str]
     out_dir: Path
-    cfg: DictConfig  # the task config (no ``hydra`` node)
-    hydra_cfg: DictConfig  # the ``hydra`` node as Hydra would save it
+    template: DictConfig  # composed config with its ``hydra`` node, shared by the runs of a condition
+    seed: Any = None  # set on a copy of the template; ``None`` keeps the template's seed
+
+    def configs(self) -> tuple[DictConfig, DictConfig]:
+        """The task config (no ``hydra`` node) and the ``hydra`` node, as Hydra would save them."""
+        full = copy.deepcopy(self.template)
+        with read_write(full), open_dict(full):
+            if self.seed is not None:
+                full.seed = self.seed
+            full.hydra.overrides.task = list(self.overrides)
+            full.hydra.job.num = self.num
+            full.hydra.job.id = f"{full.hydra.job.name}_{self.num}"
+            full.hydra.mode = RunMode.MULTIRUN
+            full.hydra.runtime.output_dir = str(self.out_dir)
+            hydra_node = full.hydra
+            del full["hydra"]
+        return full, hydra_node
+
+    @property
+    def cfg(self) -> DictConfig:
+        return self.configs()[0]
 
 
 def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     """The jobs ``python -m sim ARGV --multirun`` would launch, in Hydra's order and folders.
 
-    Hydra composes every job's config twice (to validate, then to run), about 70 ms each with
-    this schema; here a condition is composed once and its seeds are set on copies.
+    Hydra composes every job's config twice (to validate, then to run), about 65 ms each with
+    this schema; here a condition is composed once and its seeds are set on copies, in the workers.
     """
     from hydra import compose, initialize_config_dir
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -361,46 +393,68 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
         for num, overrides in enumerate(grid):
             condition = tuple(o for o in overrides if not o.startswith("seed="))
             if condition not in composed:
-                composed[condition] = compose(
-                    "config", overrides=list(overrides) + hydra_args, return_hydra_config=True
-                )
-            full = copy.deepcopy(composed[condition])
-            with read_write(full), open_dict(full):
-                for o in parser.parse_overrides([o for o in overrides if o.startswith("seed=")]):
-                    full.seed = o.value()
-                full.hydra.overrides.task = list(overrides)
-                full.hydra.job.num = num
-                full.hydra.job.id = f"{full.hydra.job.name}_{num}"
-                full.hydra.mode = RunMode.MULTIRUN
-                out_dir = Path(os.path.abspath(os.path.join(sweep_dir, str(full.hydra.sweep.subdir))))
-                full.hydra.runtime.output_dir = str(out_dir)
-                task = copy.deepcopy(full)
-                del task["hydra"]
-            jobs.append(Job(num, list(overrides), out_dir, task, full.hydra))
+                job_args = list(overrides) + hydra_args
+                composed[condition] = compose("config", overrides=job_args, return_hydra_config=True)
+            template = composed[condition]
+            seed = None
+            for o in parser.parse_overrides([o for o in overrides if o.startswith("seed=")]):
+                seed = o.value()
+            out_dir = Path(os.path.abspath(os.path.join(sweep_dir, _subdir(template, seed))))
+            jobs.append(Job(num, list(overrides), out_dir, template, seed))
     GlobalHydra.instance().clear()
     return sweep_dir, base, jobs
 
 
-def _execute(
-    out_dir: Path, sim_cfg: Any, task_yaml: str, hydra_yaml: str, overrides_yaml: str
-) -> tuple[str, float, str]:
+def _subdir(template: DictConfig, seed: Any) -> str:
+    """``hydra.sweep.subdir`` with the job's seed, without copying the whole template."""
+    raw = template.hydra.sweep._get_node("subdir")._value()
+    probe = OmegaConf.create(
+        {
+            "seed": template.seed if seed is None else seed,
+            "subdir": raw,
+            "hydra": {
+                "job": {"override_dirname": template.hydra.job.override_dirname, "name": template.hydra.job.name}
+            },
+        }
+    )
+    try:
+        return str(probe.subdir)
+    except OmegaConfBaseException:  # a subdir naming other keys: resolve it on a full copy
+        full = copy.deepcopy(template)
+        with read_write(full), open_dict(full):
+            full.seed = probe.seed
+        return str(full.hydra.sweep.subdir)
+
+
+def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
+    from sim.cli import to_sim_config
     from sim.model import WomModel
     from sim.results import write_run
 
-    started = time.perf_counter()
+    started = time.time()
+    task, hydra_node = job.configs()
+    row = manifest_row(sweep_dir, job.out_dir, task, job.num, job.overrides, "completed", commit=commit)
     try:
-        meta = Path(out_dir) / ".hydra"
+        meta = Path(job.out_dir) / ".hydra"
         meta.mkdir(parents=True, exist_ok=True)
-        for name, text in (("config.yaml", task_yaml), ("hydra.yaml", hydra_yaml), ("overrides.yaml", overrides_yaml)):
+        files = {
+            "config.yaml": OmegaConf.to_yaml(task),
+            "hydra.yaml": OmegaConf.to_yaml(OmegaConf.create({"hydra": hydra_node})),
+            "overrides.yaml": OmegaConf.to_yaml(OmegaConf.create(job.overrides)),
+        }
+        for name, text in files.items():
             atomic_write_bytes(meta / name, text.encode())
+        sim_cfg = to_sim_config(task)
         # Customer agents are views for inspection only; a sweep does not need them.
         model = WomModel.from_config(sim_cfg, create_agents=False)
         summary = model.run(sim_cfg.days)
-        write_run(Path(out_dir), model.timeseries(), summary)
+        write_run(Path(job.out_dir), model.timeseries(), summary)
     except Exception as err:  # one failed run is recorded; the others go on
-        return "failed", time.perf_counter() - started, " ".join(repr(err).split())[:300]
-    return "completed", time.perf_counter() - started, ""
+        row.update(status="failed", error=" ".join(repr(err).split())[:300])
+    finished = time.time()
+    row.update(started=_stamp(started), finished=_stamp(finished), seconds=f"{finished - started:.3f}")
+    return row
 
 
 def run_batched(argv: list[str], n_jobs: int = -1, progress: bool = True) -> Path:
@@ -442,32 +496,26 @@ def pending(sweep_dir: Path, jobs: list[Job]) -> list[Job]:
 
 
 def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool = True, commit: str = "") -> None:
-    """Run planned jobs on joblib's workers, recording each in the manifest as it finishes."""
+    """Run planned jobs on joblib's workers; the manifest is brought up to date every second."""
     from joblib import Parallel, delayed
     from tqdm import tqdm
 
-    from sim.cli import to_sim_config
-
-    tasks = (
-        delayed(_execute)(
-            job.out_dir,
-            to_sim_config(job.cfg),
-            OmegaConf.to_yaml(job.cfg),
-            OmegaConf.to_yaml(OmegaConf.create({"hydra": job.hydra_cfg})),
-            OmegaConf.to_yaml(OmegaConf.create(job.overrides)),
-        )
-        for job in jobs
-    )
-    failed = 0
+    failed, unsaved, saved_at = 0, [], time.time()
     bar = tqdm(total=len(jobs), unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
-    outcomes = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")(tasks)
-    for job, (status, seconds, error) in zip(jobs, outcomes, strict=True):
-        row = manifest_row(sweep_dir, job.out_dir, job.cfg, job.num, job.overrides, status, commit=commit or None)
-        row.update(finished=_stamp(time.time()), seconds=f"{seconds:.3f}", error=error)
-        record(sweep_dir, row)
-        failed += status != "completed"
-        bar.update(1)
-    bar.close()
+    rows = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")(
+        delayed(_execute)(job, commit, sweep_dir) for job in jobs
+    )
+    try:
+        for row in rows:
+            unsaved.append(row)
+            failed += row["status"] != "completed"
+            bar.update(1)
+            if time.time() - saved_at > 1.0:
+                record_many(sweep_dir, unsaved)
+                unsaved, saved_at = [], time.time()
+    finally:  # rows lost to a kill are rebuilt on resume from the finished folders (``pending``)
+        record_many(sweep_dir, unsaved)
+        bar.close()
     print(f"[sweep] done, {failed} failed: manifest {sweep_dir / MANIFEST}", file=sys.stderr, flush=True)
     if failed:
         raise SweepFailed(f"{failed} of {len(jobs)} runs failed: see the error column of {sweep_dir / MANIFEST}")
@@ -490,4 +538,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the imported module, not this __main__ copy: workers unpickle ``sim.sweep.Job``.
+    from sim.sweep import main as sweep_main
+
+    sweep_main()
