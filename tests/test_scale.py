@@ -59,8 +59,8 @@ def test_daily_stocks_match_a_direct_count_every_day():
         assert row["customers"] == active.sum()
         assert row["prospects"] == (pop.member == Membership.PROSPECT).sum()
         assert row["churned"] == (pop.member == Membership.CHURNED).sum()
-        assert row["unhappy"] == np.isin(pop.mood, UNHAPPY_MOODS).sum()
-        assert row["swayed"] == (pop.mood == Mood.SWAYED).sum()
+        assert row["unhappy"] == (np.isin(pop.mood, UNHAPPY_MOODS) & active).sum()  # current customers
+        assert row["swayed"] == ((pop.mood == Mood.SWAYED) & active).sum()
         assert row["terrorists"] == pop.terrorist.sum()
         assert row["mean_loyalty"] == pytest.approx(pop.loyalty[active].mean(), rel=1e-12)
     assert m.timeseries().unhappy.max() > 0  # the storm made the counts move
