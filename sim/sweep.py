@@ -97,6 +97,7 @@ def git_commit() -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=1)
 def package_version() -> str:
     from sim.model import package_version as version
 
@@ -130,7 +131,12 @@ def _write_manifest(sweep_dir: Path, rows: dict[str, dict[str, str]]) -> None:
     writer.writeheader()
     for key in sorted(rows, key=lambda k: (_job_number(rows[k]), k)):
         writer.writerow(rows[key])
-    atomic_write_bytes(Path(sweep_dir) / MANIFEST, buffer.getvalue().encode())
+    # Atomic (rename) but not fsynced: written once or twice a job, and rebuilt on resume from the
+    # finished run folders, so a crash may cost the newest rows, never a torn file.
+    path = Path(sweep_dir) / MANIFEST
+    tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+    tmp.write_bytes(buffer.getvalue().encode())
+    os.replace(tmp, path)
 
 
 def _job_number(row: dict[str, str]) -> int:
@@ -246,6 +252,7 @@ class ManifestCallback(Callback):
         self.commit = ""
         self._job_started = 0.0
         self._was_complete = False
+        self._job_row: dict[str, Any] | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
@@ -295,17 +302,17 @@ class ManifestCallback(Callback):
             return
         self._job_started = time.time()
         self._was_complete = is_complete(Path(config.hydra.runtime.output_dir))
-        row = self._row(config, "running")
-        row["started"] = _stamp(self._job_started)
-        record(Path(config.hydra.sweep.dir), row, keep_finished=True)
+        self._job_row = self._row(config, "running")
+        self._job_row["started"] = _stamp(self._job_started)
+        record(Path(config.hydra.sweep.dir), self._job_row, keep_finished=True)
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         if not self._is_sweep_job(config):
             return
         finished = time.time()
         ok = job_return.status == JobStatus.COMPLETED
-        row = self._row(config, "completed" if ok else "failed")
-        row.update(started=_stamp(self._job_started), finished=_stamp(finished))
+        row = dict(self._job_row or self._row(config, "running"))
+        row.update(status="completed" if ok else "failed", finished=_stamp(finished))
         row["seconds"] = f"{finished - self._job_started:.3f}"
         if not ok:
             row["error"] = " ".join(repr(job_return._return_value).split())[:300]
