@@ -48,6 +48,20 @@ def package_version() -> str:
         return "0+unknown"
 
 
+def positive_among(counts: np.ndarray, watched: list[np.ndarray]) -> np.ndarray:
+    """``np.flatnonzero(counts > 0)`` without scanning everyone, given all who may be positive.
+
+    ``watched`` lists everyone whose count was raised since the last call, plus that call's
+    answer; it is replaced by the new answer. Counts must rise only where they are watched
+    (``start_telling``, the two praise draws); they fall anywhere.
+    """
+    ids = np.sort(np.concatenate(watched).astype(np.int64, copy=False)) if watched else np.empty(0, dtype=np.int64)
+    ids = ids[np.r_[True, ids[1:] != ids[:-1]]] if len(ids) else ids
+    ids = ids[counts[ids] > 0]
+    watched[:] = [ids]
+    return ids
+
+
 class WomModel(mesa.Model):
     """Customers on a social network meet failures, complain, are recovered, talk, and leave."""
 
@@ -97,6 +111,9 @@ class WomModel(mesa.Model):
         self.npv = 0.0
         self.online_reach = 0.0  # reach of all live posts today (geometric decay aggregates them)
         self.telling_histogram = np.zeros(MAX_TOLD + 1, dtype=np.int64)
+        # Everyone whose tell_left / praise_left may be positive: talk() reads these, not the whole population.
+        self.may_tell: list[np.ndarray] = []
+        self.may_praise: list[np.ndarray] = []
         self.recovery_calendar: dict[int, list[np.ndarray]] = defaultdict(list)
         self._severity_a, self._severity_b = self._beta_params(
             np.asarray(cfg.failure.cause_severity_means), cfg.failure.severity_concentration
@@ -296,6 +313,7 @@ class WomModel(mesa.Model):
             (performance[good] - expectation[good] > f.delight_margin)
             & (rng.random(len(content)) < w.delight_tell_prob)
         ]
+        self.may_praise.append(delighted)
         pop.praise_left[delighted] += self.draw_tells(w.positive_mean, len(delighted), w.positive_dispersion).astype(
             np.int16
         )
@@ -316,6 +334,7 @@ class WomModel(mesa.Model):
         pop = self.pop
         self.close_telling(tellers)
         pop.tell_left[tellers] = np.minimum(tells, np.iinfo(np.int16).max)
+        self.may_tell.append(tellers)
         pop.told[tellers] = 0
         pop.firsthand[tellers] = firsthand
         deg = self.degree[tellers]
@@ -399,6 +418,7 @@ class WomModel(mesa.Model):
         satisfied = cases[sat >= r.satisfied_threshold]
         self.today.satisfied_recoveries += len(satisfied)
         self.close_telling(satisfied)  # a good recovery stops the story in flight
+        self.may_praise.append(satisfied)
         pop.praise_left[satisfied] += self.draw_tells(w.positive_mean, len(satisfied), w.positive_dispersion).astype(
             np.int16
         )
@@ -429,7 +449,7 @@ class WomModel(mesa.Model):
         pop, w, rng = self.pop, self.cfg.wom, self.rng
         g = self.graph
         # Negative word of mouth: each teller reaches the next friends in its shuffled row.
-        tellers = np.flatnonzero(pop.tell_left > 0)
+        tellers = positive_among(pop.tell_left, self.may_tell)
         deg = self.degree[tellers]
         room = np.maximum(deg - pop.told[tellers], 0)
         k = np.minimum(np.minimum(pop.tell_left[tellers], w.tells_per_day), room).astype(np.int64)
@@ -483,7 +503,7 @@ class WomModel(mesa.Model):
 
     def praise(self) -> None:
         pop, w, g, rng = self.pop, self.cfg.wom, self.graph, self.rng
-        talkers = np.flatnonzero(pop.praise_left > 0)
+        talkers = positive_among(pop.praise_left, self.may_praise)
         pop.praise_left[talkers[self.degree[talkers] == 0]] = 0  # no friends to tell
         praisers = talkers[self.degree[talkers] > 0]
         k = np.minimum(pop.praise_left[praisers], w.tells_per_day).astype(np.int64)
