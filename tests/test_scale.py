@@ -102,3 +102,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stderr", silent)
     m.run(3, progress=False)
     assert silent.getvalue() == ""
+
+
+def test_talkers_are_always_among_the_watched():
+    """talk() reads may_tell / may_praise instead of scanning: they must cover every positive count."""
+    m = WomModel(customers=1000, scenario=STORM, seed=5, create_agents=False)
+    for _ in range(40):
+        m.step()
+        for counts, watched in ((m.pop.tell_left, m.may_tell), (m.pop.praise_left, m.may_praise)):
+            listed = np.concatenate(watched) if watched else np.empty(0, dtype=np.int64)
+            assert set(np.flatnonzero(counts > 0).tolist()) <= set(listed.tolist())
+    assert m.totals.firsthand_wom > 0 and m.totals.positive_wom > 0
