@@ -4,9 +4,9 @@ A customer who has heard the story (infectious) tells each friend who has not he
 with probability ``tell_prob`` a day, and stops telling with probability ``stop_prob``
 at the end of each day of telling (so tells on ``D ~ Geometric(stop_prob) >= 1`` days).
 Once told, a friend starts telling the next day. Stopped tellers are recovered: they
-neither tell nor hear again. This is the discrete-time SIR model (Kermack-McKendrick on
-a network; Kiss, Miller & Simon 2017, *Mathematics of Epidemics on Networks*, ch. 6),
-the special case of the full model with no failures, recovery or churn.
+neither tell nor hear again. This is the discrete-time SIR model on a network (Kiss,
+Miller & Simon 2017, *Mathematics of Epidemics on Networks*), word of mouth with no
+failures, complaints, recovery or churn around it.
 
 The simulation is event-driven, not day-by-day: when a customer first hears, one draw
 fixes how many days they will tell, and one draw per not-yet-told friend fixes the day
