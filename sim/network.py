@@ -98,9 +98,7 @@ def build(cfg: NetworkConfig, n: int, rng: np.random.Generator) -> Graph:
     elif kind == "stochastic_block":
         g = _stochastic_block(cfg, n, seed)
     else:
-        raise ConfigError(
-            f"network.kind = {kind!r}: must be one of {', '.join(NETWORK_KINDS)}"
-        )
+        raise ConfigError(f"network.kind = {kind!r}: must be one of {', '.join(NETWORK_KINDS)}")
     return from_networkx(g, rng)
 
 
