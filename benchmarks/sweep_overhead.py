@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,12 +27,20 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_RUNS, TARGET_SECONDS = 1000, 300.0
 
 
-def timed(cmd: list[str]) -> float:
+CPU_SECONDS: dict[str, float] = {}
+
+
+def timed(cmd: list[str], name: str = "") -> float:
+    """Wall seconds of a command; its CPU seconds (all processes it waited for) go to CPU_SECONDS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     res = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if res.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{res.stderr[-2000:]}")
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS[name] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall
 
 
 def in_process(runs: int, scratch: Path) -> tuple[float, float]:
@@ -84,10 +93,13 @@ def main() -> None:
             [py, "-m", "sim", *tiny, "hydra/launcher=joblib", f"hydra.sweep.dir={scratch}/tiny", "--multirun"]
         )
         grid = [f"seed=range(0,{args.runs})", "progress=false"]
-        hydra_s = timed(
-            [py, "-m", "sim", *grid, "hydra/launcher=joblib", f"hydra.sweep.dir={scratch}/hydra", "--multirun"]
+        load_before = os.getloadavg()[0]
+        hydra_cmd = [py, "-m", "sim", *grid, "hydra/launcher=joblib", f"hydra.sweep.dir={scratch}/hydra", "--multirun"]
+        hydra_s = timed(hydra_cmd, "hydra")
+        batched_s = timed(
+            [py, "-m", "sim.sweep", "--no-progress", *grid, f"hydra.sweep.dir={scratch}/batched"], "batched"
         )
-        batched_s = timed([py, "-m", "sim.sweep", "--no-progress", *grid, f"hydra.sweep.dir={scratch}/batched"])
+        load_after = os.getloadavg()[0]
         done = {name: len(list((scratch / name).rglob("summary.json"))) for name in ("hydra", "batched")}
         assert done == {"hydra": args.runs, "batched": args.runs}, done
     finally:
@@ -105,12 +117,19 @@ def main() -> None:
         f"  model-only floor for 1,000 runs on {cores} cores            {TARGET_RUNS * without_agents / cores:8.1f} s"
     )
     print()
-    print(f"  {'path':<34}{'wall':>10}{'per run':>10}{'1,000 runs':>12}   target {TARGET_SECONDS:.0f} s")
-    for name, seconds in (("Hydra joblib launcher (-m)", hydra_s), ("batched (python -m sim.sweep)", batched_s)):
+    print(f"  {'path':<32}{'wall':>9}{'per run':>9}{'CPU a run':>11}{'1,000 runs':>12}   target {TARGET_SECONDS:.0f} s")
+    for key, name, seconds in (
+        ("hydra", "Hydra joblib launcher (-m)", hydra_s),
+        ("batched", "batched (python -m sim.sweep)", batched_s),
+    ):
         projected = seconds * scale
         verdict = "meets" if projected <= TARGET_SECONDS else "misses"
-        print(f"  {name:<34}{seconds:>9.1f}s{seconds / args.runs:>9.3f}s{projected:>11.1f}s   {verdict}")
-    print(f"  ratio Hydra / batched: {hydra_s / batched_s:.2f}x")
+        cpu = CPU_SECONDS[key] / args.runs
+        print(f"  {name:<32}{seconds:>8.1f}s{seconds / args.runs:>8.3f}s{cpu:>10.3f}s{projected:>11.1f}s   {verdict}")
+    cpu_ratio = CPU_SECONDS["hydra"] / CPU_SECONDS["batched"]
+    print(f"  ratio Hydra / batched: {hydra_s / batched_s:.2f}x wall, {cpu_ratio:.2f}x CPU")
+    print(f"  1-minute load average before and after the two sweeps: {load_before:.2f}, {load_after:.2f}")
+    print("  (the machine is shared: a load above the core count means other work slowed these sweeps)")
 
 
 if __name__ == "__main__":
