@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
+from analysis.__main__ import analyse
 from sim.cli import CONF_DIR, group_options, to_sim_config
 from sim.model import WomModel
 from sim.schema import register
@@ -96,14 +97,7 @@ def test_study_runs_end_to_end_on_tiny_settings(name, tmp_path):
     rows = read_manifest(sweep)
     assert len(rows) == tiny_runs and {r["status"] for r in rows.values()} == {"completed"}
 
-    report = subprocess.run(
-        [sys.executable, "-m", "analysis", str(sweep), "--bootstrap", "200"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert report.returncode == 0, report.stderr
+    analyse(sweep, n_boot=200)  # what `python -m analysis SWEEP` does (its CLI is tested in test_analysis.py)
     out = sweep / "analysis"
     assert len(pd.read_parquet(out / "runs.parquet")) == tiny_runs
     assert (out / "ranking.md").is_file() and (out / "outcome_by_policy.png").is_file()
