@@ -84,10 +84,8 @@ def evaluate(cfg: DictConfig, seeds: list[int], folder: Path, overrides: list[st
 
 
 def register() -> None:
+    """The schema with ``study``, in place of ``sim``'s: only when this module runs as the app."""
     ConfigStore.instance().store(name="base_config", node=OptimiseConfig)
-
-
-register()
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
@@ -192,4 +190,5 @@ def _ci(values: pd.Series) -> str:
 
 
 if __name__ == "__main__":
+    register()
     main()
