@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim import rules
 from sim.states import Membership, Mood
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def summary(model: WomModel) -> dict[str, Any]:
     customers_start = model.customers_start
     ever = customers_start + t.acquired
     told = model.telling_histogram
+    equity = customer_equity(model)
     finished = int(told.sum())
     return {
         "days": model.day,
@@ -114,6 +116,10 @@ def summary(model: WomModel) -> dict[str, Any]:
         "recovery_cost": t.recovery_cost,
         "rework_cost": t.rework_cost,
         "npv": model.npv,
+        # What the customers still active at the end are worth, discounted to day 0: the long-term
+        # side of "keep the relationship for long-term profit, not short-term cost".
+        "customer_equity": equity,
+        "npv_with_equity": model.npv + equity,
         "customers_start": customers_start,
         "customers_end": int(np.count_nonzero(model.pop.member == Membership.ACTIVE)),
         "customers_acquired": t.acquired,
@@ -142,3 +148,14 @@ def summary(model: WomModel) -> dict[str, Any]:
         if np.any(model.pop.member == Membership.ACTIVE)
         else 0.0,
     }
+
+
+def customer_equity(model: WomModel) -> float:
+    """Sum of the active customers' lifetime values at the end, discounted back to day 0."""
+    pop, cfg = model.pop, model.cfg
+    active = pop.member == Membership.ACTIVE
+    loyalty = pop.loyalty[active]
+    interval = rules.purchase_interval(loyalty, cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity)
+    e = cfg.economics
+    value = rules.lifetime_value(loyalty, interval, e.gross_margin * e.ticket, e.annual_discount_rate)
+    return float(value.sum()) / (1.0 + e.annual_discount_rate) ** (model.day / 365.0)

@@ -197,3 +197,20 @@ def negative_binomial_params(mean: float, dispersion: float) -> tuple[float, flo
 def rework_cost(stage: ArrayLike, base_cost: float, stage_multiplier: float) -> np.ndarray:
     """The 1:10 rule: a failure caught one stage later costs ten times as much to fix."""
     return base_cost * np.power(stage_multiplier, np.asarray(stage, dtype=np.float64))
+
+
+def lifetime_value(
+    loyalty: ArrayLike, interval_days: ArrayLike, margin_per_purchase: float, annual_discount_rate: float
+) -> np.ndarray:
+    """Expected discounted margin of a customer's future purchases (customer lifetime value).
+
+    Each occasion comes ``interval_days`` later and is reached with chance ``loyalty``:
+    ``CLV = m * q / (1 - q)`` with ``q = loyalty * discount ** interval``.
+
+    Example:
+        >>> round(float(lifetime_value(0.5, 0.0, 10.0, 0.0)), 6)
+        10.0
+    """
+    daily = (1.0 + annual_discount_rate) ** (-1.0 / 365.0)
+    q = np.asarray(loyalty, dtype=np.float64) * np.power(daily, np.asarray(interval_days, dtype=np.float64))
+    return margin_per_purchase * q / np.maximum(1.0 - q, 1e-9)

@@ -112,3 +112,12 @@ def test_rules_agree_on_scalars_and_arrays():
     sat = np.array([0.1, 0.5, 1.0])
     arr = after_recovery(np.array([0.4, 0.4, 0.4]), np.array([0.98] * 3), sat)
     assert [float(after_recovery(0.4, 0.98, s)) for s in sat] == pytest.approx(arr.tolist())
+
+
+def test_lifetime_value_grows_with_loyalty_and_shrinks_with_discounting():
+    loyalty = np.array([0.0, 0.5, 0.9, 0.99])
+    clv = rules.lifetime_value(loyalty, 30.0, 15.0, 0.1)
+    assert clv[0] == 0.0 and np.all(np.diff(clv) > 0)
+    assert rules.lifetime_value(0.99, 30.0, 15.0, 0.2) < rules.lifetime_value(0.99, 30.0, 15.0, 0.1)
+    # Without discounting, a geometric number of further purchases: m * L / (1 - L).
+    assert float(rules.lifetime_value(0.75, 30.0, 10.0, 0.0)) == pytest.approx(30.0)
