@@ -141,12 +141,13 @@ def test_resuming_into_a_folder_of_another_configuration_fails(tmp_path):
 
 def test_batched_path_writes_the_same_folders_as_hydra(tmp_path):
     grid = [*TINY, "+experiment=recovery_showdown", "policy=none,guarantee", "seed=range(0,2)"]
-    hydra_dir, batched_dir = tmp_path / "hydra", tmp_path / "batched"
-    assert sim(*grid, f"hydra.sweep.dir={hydra_dir}", "--multirun").returncode == 0
+    hydra_dir, basic_dir, batched_dir = tmp_path / "hydra", tmp_path / "basic", tmp_path / "batched"
+    assert sim(*grid, f"hydra.sweep.dir={hydra_dir}", "--multirun").returncode == 0  # the study's joblib launcher
+    assert sim(*grid, "hydra/launcher=basic", f"hydra.sweep.dir={basic_dir}", "--multirun").returncode == 0
     res = sim("--no-progress", *grid, f"hydra.sweep.dir={batched_dir}", module="sim.sweep")
     assert res.returncode == 0, res.stderr
     assert finished(hydra_dir) == finished(batched_dir) and len(finished(hydra_dir)) == 4
-    assert files_of(hydra_dir) == files_of(batched_dir)
+    assert files_of(hydra_dir) == files_of(batched_dir) == files_of(basic_dir)
     assert sorted(read_manifest(batched_dir)) == finished(batched_dir)
     hashes = {r: row["config_hash"] for r, row in read_manifest(hydra_dir).items()}
     assert hashes == {r: row["config_hash"] for r, row in read_manifest(batched_dir).items()}
