@@ -21,6 +21,7 @@ OUTCOMES = {
     "customers_lost": ("customers lost", "{:,.1f}"),
     "churn_rate": ("churn rate", "{:.2%}"),
     "recovery_cost": ("recovery cost", "{:,.0f}"),
+    "npv_with_equity": ("NPV with customer equity", "{:,.0f}"),
 }
 # Paired against the baseline.
 DIFFERENCES = {
@@ -28,6 +29,7 @@ DIFFERENCES = {
     "profit": ("profit", "{:+,.0f}"),
     "customers_lost": ("customers lost", "{:+,.1f}"),
     "churn_rate": ("churn rate (pp)", "{:+.2f}"),
+    "npv_with_equity": ("NPV with customer equity", "{:+,.0f}"),
 }
 NOT_GROUPS = ("policy", "seed")
 
