@@ -103,7 +103,7 @@ def run(cfg: DictConfig | SimConfig, out_dir: Path | None = None) -> dict[str, A
     """Simulate one run and write ``timeseries.parquet`` and ``summary.json`` into ``out_dir``."""
     sim_cfg = cfg if isinstance(cfg, SimConfig) else to_sim_config(cfg)
     started = time.perf_counter()
-    model = WomModel.from_config(sim_cfg)
+    model = WomModel.from_config(sim_cfg, create_agents=False)  # the arrays hold all state; agents on demand
     summary = model.run(sim_cfg.days, progress=sim_cfg.progress)
     summary["seconds"] = round(time.perf_counter() - started, 3)
     if out_dir is not None:
