@@ -8,6 +8,7 @@ mouth, books. Every phase works on all customers at once through the rules in
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -41,6 +42,7 @@ AGENTS_AUTO_LIMIT = 200_000  # above this, Customer agents are made on demand (s
 MAX_TOLD = 200  # telling histogram width
 
 
+@functools.lru_cache(maxsize=1)
 def package_version() -> str:
     try:
         return version("wom-sim")

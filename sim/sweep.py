@@ -34,6 +34,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError
+from sim.model import package_version
 from sim.results import SUMMARY, atomic_write_bytes, is_complete
 
 MANIFEST = "manifest.csv"
@@ -95,13 +96,6 @@ def git_commit() -> str:
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return ""
-
-
-@functools.lru_cache(maxsize=1)
-def package_version() -> str:
-    from sim.model import package_version as version
-
-    return version()
 
 
 # ---------------------------------------------------------------------------- the manifest file
