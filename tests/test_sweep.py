@@ -153,35 +153,21 @@ def test_batched_path_writes_the_same_folders_as_hydra(tmp_path):
     assert hashes == {r: row["config_hash"] for r, row in read_manifest(batched_dir).items()}
 
 
-def test_submitit_local_launcher_gives_the_same_results(tmp_path):
-    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
-    grid = [*TINY, "policy=none,full", "seed=0"]
-    basic, submitit = tmp_path / "basic", tmp_path / "submitit"
-    assert sim(*grid, f"hydra.sweep.dir={basic}", "--multirun").returncode == 0
-    res = sim(
-        *grid,
-        "hydra/launcher=submitit_local",
-        "hydra.launcher.timeout_min=5",
-        f"hydra.sweep.dir={submitit}",
-        "--multirun",
-    )
-    assert res.returncode == 0, res.stderr
-    assert files_of(basic, ("summary.json", "timeseries.parquet")) == files_of(
-        submitit, ("summary.json", "timeseries.parquet")
-    )
-    assert len(read_manifest(submitit)) == 2
+LAUNCHERS = {
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", ["hydra.launcher.timeout_min=5"]),
+    "ray": ("hydra_plugins.hydra_ray_launcher", ["+hydra.launcher.ray.init.num_cpus=2"]),
+}
 
 
-def test_ray_launcher_gives_the_same_results(tmp_path):
-    pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
+def test_other_launchers_give_the_same_results(launcher, tmp_path):
+    plugin, options = LAUNCHERS[launcher]
+    pytest.importorskip(plugin)
     grid = [*TINY, "policy=none,full", "seed=0"]
-    basic, ray = tmp_path / "basic", tmp_path / "ray"
+    basic, other = tmp_path / "basic", tmp_path / launcher
     assert sim(*grid, f"hydra.sweep.dir={basic}", "--multirun").returncode == 0
-    res = sim(
-        *grid, "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", f"hydra.sweep.dir={ray}", "--multirun"
-    )
+    res = sim(*grid, f"hydra/launcher={launcher}", *options, f"hydra.sweep.dir={other}", "--multirun")
     assert res.returncode == 0, res.stderr
-    assert files_of(basic, ("summary.json", "timeseries.parquet")) == files_of(
-        ray, ("summary.json", "timeseries.parquet")
-    )
-    assert len(read_manifest(ray)) == 2
+    files = ("summary.json", "timeseries.parquet")
+    assert files_of(basic, files) == files_of(other, files)
+    assert len(read_manifest(other)) == 2
