@@ -1,4 +1,6 @@
 # Two entry points a fresh clone needs: `make run` (the main job) and `make test`.
+# Python 3.12 or newer (Mesa 3.5 needs it). Under pyenv, .python-version selects 3.12; elsewhere
+# set PYTHON=/path/to/python3.12.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,6 +8,7 @@ BIN := $(VENV)/bin
 .PHONY: install install-test run test lint demo
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "error: Python >= 3.12 needed (Mesa 3.5); found " + sys.version.split()[0] + ": run with PYTHON=python3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
@@ -29,4 +32,4 @@ lint: install-test
 
 demo: $(BIN)/python
 	$(BIN)/pip install -q -e ".[viz]"
-	$(BIN)/solara run sim/app.py --production
+	$(BIN)/solara run sim/demo/app.py --production

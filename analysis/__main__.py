@@ -16,7 +16,7 @@ from analysis import figures
 from analysis.collect import collect, load_timeseries, swept_keys
 from analysis.report import BASELINE, group_keys, paired, paired_markdown, ranking, ranking_markdown
 from analysis.stats import BOOTSTRAP, LEVEL
-from sim.results import atomic_write_bytes
+from sim.run.results import atomic_write_bytes
 
 
 class UsageError(ValueError):

@@ -1,6 +1,6 @@
 """Any results folder to one tidy table: one row a finished run, swept parameters plus summary figures.
 
-Only folders holding ``summary.json`` are read: ``sim/results.py`` writes it last and atomically,
+Only folders holding ``summary.json`` are read: ``sim/run/results.py`` writes it last and atomically,
 so a run that was interrupted is never mistaken for a finished one.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.results import SUMMARY, TIMESERIES
-from sim.sweep import MANIFEST, config_hash
+from sim.run.results import SUMMARY, TIMESERIES
+from sim.run.sweep import MANIFEST, config_hash
 
 META = ("run", "condition", "config_hash")
 

@@ -1,6 +1,6 @@
 """Question 3: the pure-diffusion SIR mode against EoN and NDlib on the same graphs.
 
-Speed: ``sim.diffusion.sir`` against ``EoN.fast_SIR`` on one 1,000,000-node Barabasi-Albert
+Speed: ``sim.core.diffusion.sir`` against ``EoN.fast_SIR`` on one 1,000,000-node Barabasi-Albert
 graph (target: 10x faster) and against EoN and NDlib's ``SIRModel`` at 100,000 nodes
 (target: faster than NDlib). Daily tell probability p and stop probability q; EoN's
 continuous-time rates are set to the same per-edge transmissibility
@@ -30,8 +30,8 @@ P, Q, SEEDS = 0.03, 0.2, 100
 
 
 def _graph(n: int, seed: int = 0):
-    from sim.config import NetworkConfig
-    from sim.network import build
+    from sim.core.config import NetworkConfig
+    from sim.core.network import build
 
     return build(NetworkConfig(kind="barabasi_albert", m=5), n, np.random.default_rng(seed))
 
@@ -41,7 +41,7 @@ def _initial(n: int, seed: int) -> np.ndarray:
 
 
 def ours(n: int, runs: int) -> dict:
-    from sim.diffusion import sir
+    from sim.core.diffusion import sir
 
     g = _graph(n)
     times, sizes = [], []
@@ -98,7 +98,7 @@ def agreement(n: int, runs: int) -> dict:
     import EoN
     from scipy import stats
 
-    from sim.diffusion import sir
+    from sim.core.diffusion import sir
 
     g = _graph(n)
     nxg = g.to_networkx()
@@ -140,7 +140,7 @@ def main() -> None:
     rows = []
     for n, peers in ((1_000_000, ("EoN.fast_SIR",)), (100_000, ("EoN.fast_SIR", "NDlib SIRModel"))):
         mine = isolated("benchmarks.diffusion", "ours", n=n, runs=5)
-        rows.append(_row(n, "sim.diffusion.sir", mine, mine))
+        rows.append(_row(n, "sim.core.diffusion.sir", mine, mine))
         for peer in peers:
             func, runs = ("eon", 3 if n < 1_000_000 else 1) if peer.startswith("EoN") else ("ndlib", 1)
             rows.append(_row(n, peer, isolated("benchmarks.diffusion", func, n=n, runs=runs), mine))
@@ -158,7 +158,7 @@ def main() -> None:
     report(
         "diffusion_agreement",
         [{"nodes": 10_000, "runs_each": 200, **{k: round(v, 4) for k, v in a.items() if k != "peak_mb"}}],
-        "Q3: final sizes, sim.diffusion.sir vs EoN.fast_nonMarkov_SIR with the same geometric delays",
+        "Q3: final sizes, sim.core.diffusion.sir vs EoN.fast_nonMarkov_SIR with the same geometric delays",
         ["two-sample Anderson-Darling (midrank), p-value from 9,999 permutations; agreement if p > 0.01"],
     )
 

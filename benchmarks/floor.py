@@ -30,8 +30,8 @@ def bare_numpy(customers: int, days: int, seed: int = 0) -> float:
 
 def compare(customers: int, repeats: int) -> dict:
     from benchmarks.configs import default_config
-    from sim.model import WomModel
-    from sim.network import build
+    from sim.core.model import WomModel
+    from sim.core.network import build
 
     cfg = default_config(f"customers={customers}")
     graph = build(cfg.network, customers, np.random.default_rng(0))

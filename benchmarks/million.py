@@ -20,8 +20,8 @@ from benchmarks.common import isolated, peak_mb, report
 
 def run_default(customers: int, seed: int) -> dict:
     from benchmarks.configs import default_config
-    from sim import model as model_module
-    from sim.model import WomModel
+    from sim.core import model as model_module
+    from sim.core.model import WomModel
 
     cfg = default_config(f"customers={customers}", f"seed={seed}")
     build, graph_seconds = model_module.netbuild.build, []

@@ -7,7 +7,7 @@ Measured side by side in one run:
   1. one model run in-process (build + 365 days + writing the folder), serial;
   2. Hydra's per-job cost: a joblib sweep of runs of 10 customers x 1 day, where the model is free;
   3. the sweep through Hydra's joblib launcher (`python -m sim ... --multirun`);
-  4. the same sweep through the batched path (`python -m sim.sweep ...`), same run folders.
+  4. the same sweep through the batched path (`python -m sim.run.sweep ...`), same run folders.
 Target: 1,000 runs in at most 300 s on 2 cores.
 """
 
@@ -45,9 +45,9 @@ def timed(cmd: list[str], name: str = "") -> float:
 
 def in_process(runs: int, scratch: Path) -> tuple[float, float]:
     """Seconds per run, serial, with Customer agents (as `python -m sim`) and without (batched path)."""
-    from sim.config import SimConfig
-    from sim.model import WomModel
-    from sim.results import write_run
+    from sim.core.config import SimConfig
+    from sim.core.model import WomModel
+    from sim.run.results import write_run
 
     out = []
     for agents in (True, False):
@@ -64,8 +64,8 @@ def in_process(runs: int, scratch: Path) -> tuple[float, float]:
 def compose_seconds(n: int = 20) -> float:
     from hydra import compose, initialize_config_dir
 
-    from sim.cli import CONF_DIR
-    from sim.schema import register
+    from sim.core.presets import CONF_DIR
+    from sim.run.schema import register
 
     register()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -85,7 +85,7 @@ def main() -> None:
     py = sys.executable
     try:
         cores = os.cpu_count()
-        start_s = timed([py, "-c", "import sim.cli, sim.sweep, hydra_plugins.hydra_joblib_launcher"])
+        start_s = timed([py, "-c", "import sim.run.cli, sim.run.sweep, hydra_plugins.hydra_joblib_launcher"])
         with_agents, without_agents = in_process(4, scratch)
         compose_s = compose_seconds()
         tiny = [f"seed=range(0,{args.tiny_runs})", "customers=10", "days=1", "progress=false"]
@@ -97,7 +97,7 @@ def main() -> None:
         hydra_cmd = [py, "-m", "sim", *grid, "hydra/launcher=joblib", f"hydra.sweep.dir={scratch}/hydra", "--multirun"]
         hydra_s = timed(hydra_cmd, "hydra")
         batched_s = timed(
-            [py, "-m", "sim.sweep", "--no-progress", *grid, f"hydra.sweep.dir={scratch}/batched"], "batched"
+            [py, "-m", "sim.run.sweep", "--no-progress", *grid, f"hydra.sweep.dir={scratch}/batched"], "batched"
         )
         load_after = os.getloadavg()[0]
         done = {name: len(list((scratch / name).rglob("summary.json"))) for name in ("hydra", "batched")}
@@ -120,7 +120,7 @@ def main() -> None:
     print(f"  {'path':<32}{'wall':>9}{'per run':>9}{'CPU a run':>11}{'1,000 runs':>12}   target {TARGET_SECONDS:.0f} s")
     for key, name, seconds in (
         ("hydra", "Hydra joblib launcher (-m)", hydra_s),
-        ("batched", "batched (python -m sim.sweep)", batched_s),
+        ("batched", "batched (python -m sim.run.sweep)", batched_s),
     ):
         projected = seconds * scale
         verdict = "meets" if projected <= TARGET_SECONDS else "misses"

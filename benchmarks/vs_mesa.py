@@ -21,8 +21,8 @@ AGENT_DAYS = 73  # a fifth of a year
 
 
 def step(customers: int, stepping: str, days: int, seed: int = 0) -> dict:
-    from sim.config import NetworkConfig
-    from sim.model import WomModel
+    from sim.core.config import NetworkConfig
+    from sim.core.model import WomModel
 
     start = time.perf_counter()
     model = WomModel(customers=customers, network=NetworkConfig(), stepping=stepping, seed=seed)

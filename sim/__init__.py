@@ -1,5 +1,5 @@
 """Word of mouth after service failures: an agent-based simulator."""
 
-from sim.model import WomModel
+from sim.core.model import WomModel
 
 __all__ = ["WomModel"]

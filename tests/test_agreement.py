@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from sim import WomModel
-from sim.config import AcquisitionConfig, ComplaintConfig, FailureConfig, ScenarioConfig, ShockConfig
+from sim.core.config import AcquisitionConfig, ComplaintConfig, FailureConfig, ScenarioConfig, ShockConfig
 
 pytestmark = pytest.mark.slow
 

@@ -24,7 +24,7 @@ SEEDS = 6
 
 def sweep(out, *overrides):
     res = subprocess.run(
-        [sys.executable, "-m", "sim.sweep", "--no-progress", *overrides, f"hydra.sweep.dir={out}"],
+        [sys.executable, "-m", "sim.run.sweep", "--no-progress", *overrides, f"hydra.sweep.dir={out}"],
         cwd=ROOT,
         capture_output=True,
         text=True,

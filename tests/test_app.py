@@ -10,12 +10,12 @@ import ipywidgets as widgets  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from sim import app  # noqa: E402
-from sim.classroom import NO_COMPARISON, Classroom  # noqa: E402
-from sim.config import ConfigError  # noqa: E402
-from sim.policies import load_policy  # noqa: E402
-from sim.states import Membership, Mood  # noqa: E402
-from sim.viz import CHURNED, LOOKS, display_codes, draw_network, fixed_layout  # noqa: E402
+from sim.core.config import ConfigError  # noqa: E402
+from sim.core.policies import load_policy  # noqa: E402
+from sim.core.states import Membership, Mood  # noqa: E402
+from sim.demo import app  # noqa: E402
+from sim.demo.classroom import NO_COMPARISON, Classroom  # noqa: E402
+from sim.demo.viz import CHURNED, LOOKS, display_codes, draw_network, fixed_layout  # noqa: E402
 
 SMALL = {"customers": 120, "seed": 3}
 
@@ -43,7 +43,7 @@ def test_sliders_override_only_the_left_policy_and_far_left_keeps_the_preset():
 
 
 def test_environment_sliders_reach_both_runs():
-    room = Classroom(complaint_share=0.4, tells=20, scenario="baseline", network="watts_strogatz", **SMALL)
+    room = Classroom(complaint_share=0.4, tells=20, storm="baseline", network="watts_strogatz", **SMALL)
     for _, run in room.runs:
         assert run.cfg.complaint.base_share == 0.4
         assert run.cfg.wom.negative_mean == 20
@@ -74,7 +74,7 @@ def test_bad_input_fails_with_one_line_naming_the_field():
     with pytest.raises(ConfigError, match=r"^policy = 'nope': must be one of .*full"):
         Classroom(policy="nope", **SMALL)
     with pytest.raises(ConfigError, match=r"^scenario = 'nope': must be one of .*jetblue_storm"):
-        Classroom(scenario="nope", **SMALL)
+        Classroom(storm="nope", **SMALL)
     room = Classroom(**SMALL)
     with pytest.raises(ConfigError, match=r"^customer = 120: must be a number from 0 to 119"):
         room.inject(120)
@@ -202,7 +202,7 @@ def test_step_redraws_network_and_charts(page):
     for _ in range(3):
         step.widget.click()
     assert model.value.steps == 3 and [run.day for _, run in model.value.runs] == [3, 3]
-    rc.find(children=["Step: 3"]).wait_for(timeout=5)
+    rc.find(children=["Time: 3.0"]).wait_for(timeout=5)  # Mesa 3.5 counts model time
     after = _pngs(rc)
     assert after[0] != first[0] and after[1] != first[1]
 

@@ -1,6 +1,6 @@
 """The classroom demo in a real browser: Debian's headless Chromium driven by Playwright.
 
-The app is served by ``solara run sim/app.py`` as a lecturer would start it, with the asset CDN
+The app is served by ``solara run sim/demo/app.py`` as a lecturer would start it, with the asset CDN
 pointed at a dead address: any JavaScript or CSS not bundled locally then fails and is caught.
 Chromium comes from ``apt-get install chromium`` (scripts/install-browser); ``playwright install``
 is never used. Without Chromium or the playwright package these tests skip, saying why.
@@ -42,7 +42,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``solara run sim/app.py`` on a free port, offline-proofed: the CDN address goes nowhere."""
+    """``solara run sim/demo/app.py`` on a free port, offline-proofed: the CDN address goes nowhere."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("solara") / "server.log"
     env = os.environ | {
@@ -50,7 +50,7 @@ def server(tmp_path_factory):
         "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/",  # a cache miss must fail, not reach the internet
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     }
-    command = [sys.executable, "-m", "solara", "run", "sim/app.py", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "solara", "run", "sim/demo/app.py", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--no-open", "--production", "--no-check-version"]
     with log_path.open("w") as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -115,11 +115,11 @@ class Tab:
         return self.page.eval_on_selector_all("img", "els => els.map(e => e.src)")[:2]
 
     def day(self):
-        text = self.page.get_by_text(re.compile(r"^Step: \d+$")).first.inner_text()
-        return int(text.split(":")[1])
+        text = self.page.get_by_text(re.compile(r"^Time: \d+\.0$")).first.inner_text()  # Mesa 3.5: model time
+        return int(float(text.split(":")[1]))
 
     def wait_day(self, day):
-        self.page.get_by_text(f"Step: {day}", exact=True).wait_for(timeout=TIMEOUT_MS)
+        self.page.get_by_text(f"Time: {day}.0", exact=True).wait_for(timeout=TIMEOUT_MS)
 
     def wait_images_change(self, old, which=(0, 1)):
         """Wait until each image in ``which`` (0 network, 1 charts) differs from ``old``."""
@@ -177,7 +177,7 @@ def test_step_then_play_and_pause_move_network_and_charts(tab):
     stepped = tab.wait_images_change(start)
     tab.button("▶").click()
     tab.page.wait_for_function(
-        "() => { const m = document.body.innerText.match(/Step: (\\d+)/); return m && +m[1] >= 6; }",
+        "() => { const m = document.body.innerText.match(/Time: (\\d+)/); return m && +m[1] >= 6; }",
         timeout=TIMEOUT_MS,
     )
     tab.button("❚❚").click()

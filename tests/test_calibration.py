@@ -14,10 +14,11 @@ from scipy import stats
 
 from analysis.tarp import TARGETS
 from sim import WomModel
-from sim.cli import CONF_DIR, to_sim_config
-from sim.config import ComplaintConfig, FailureConfig, NetworkConfig, ScenarioConfig, ShockConfig, WomConfig
-from sim.policies import load_policy
-from sim.schema import register
+from sim.core.config import ComplaintConfig, FailureConfig, NetworkConfig, ScenarioConfig, ShockConfig, WomConfig
+from sim.core.policies import load_policy
+from sim.core.presets import CONF_DIR
+from sim.run.cli import to_sim_config
+from sim.run.schema import register
 
 pytestmark = pytest.mark.slow
 SEEDS = range(8)

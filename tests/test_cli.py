@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import group_options
+from sim.core.presets import preset_names as group_options
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["customers=300", "days=40", "progress=false"]

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.diffusion import sir
-from sim.network import from_edges, from_networkx
+from sim.core.diffusion import sir
+from sim.core.network import from_edges, from_networkx
 
 
 def graph(edges, n):

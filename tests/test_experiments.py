@@ -10,10 +10,12 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from analysis.__main__ import analyse
-from sim.cli import CONF_DIR, group_options, to_sim_config
-from sim.model import WomModel
-from sim.schema import register
-from sim.sweep import count_jobs, plan, read_manifest
+from sim.core.model import WomModel
+from sim.core.presets import CONF_DIR
+from sim.core.presets import preset_names as group_options
+from sim.run.cli import to_sim_config
+from sim.run.schema import register
+from sim.run.sweep import count_jobs, plan, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["customers=120", "days=15"]
@@ -35,7 +37,7 @@ OWN_COMMAND = {"optimise_recovery"}
 def study_files():
     return sorted(
         p.stem
-        for p in (ROOT / "experiments").glob("*.yaml")
+        for p in (CONF_DIR / "experiment").glob("*.yaml")
         if not p.stem.startswith("tarp") and p.stem not in OWN_COMMAND
     )
 
@@ -125,7 +127,7 @@ def test_recovery_showdown_policies_meet_the_same_customers_and_network_per_seed
 
 
 def test_optimise_objective_charges_only_the_overrun():
-    from analysis.optimise import objective
+    from experiments.optimise import objective
 
     assert objective(1000.0, 40.0, budget=50.0, penalty=5.0) == 1000.0
     assert objective(1000.0, 60.0, budget=50.0, penalty=5.0) == 950.0
@@ -152,7 +154,7 @@ def test_optimise_study_runs_resumes_from_storage_and_reevaluates(tmp_path):
     ]
     for _attempt in (1, 2):  # the second run resumes the stored study
         res = subprocess.run(
-            [sys.executable, "-m", "analysis.optimise", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+            [sys.executable, "-m", "experiments.optimise", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
         )
         assert res.returncode == 0, res.stderr[-3000:]
     assert "2 trials stored" in res.stderr
@@ -189,7 +191,7 @@ def test_sensitivity_study_runs_every_point_and_reports_indices(tmp_path, method
     pytest.importorskip("SALib")
     import yaml
 
-    from analysis.sensitivity import FACTORS, sample, study
+    from experiments.sensitivity import FACTORS, sample, study
 
     out = tmp_path / method
     written = study(method, n, ["customers=100", "days=15"], out, progress=False)

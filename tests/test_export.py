@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sim import export
+from sim.demo import export
 
 TINY = ["--customers", "100", "--seed", "2", "--dpi", "40"]
 

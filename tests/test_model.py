@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from sim import WomModel
-from sim.config import ComplaintConfig, FailureConfig, NetworkConfig, WomConfig
-from sim.network import from_edges
-from sim.states import Membership, Mood
+from sim.core.config import ComplaintConfig, FailureConfig, NetworkConfig, WomConfig
+from sim.core.network import from_edges
+from sim.core.states import Membership, Mood
 
 QUIET_WOM = WomConfig(online_post_prob=0.0, terrorist_post_prob=0.0, forward_prob=0.0, terrorist_daily_tell_prob=0.0)
 

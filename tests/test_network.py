@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import network
-from sim.config import NetworkConfig
-from sim.network import LARGE_GRAPH, barabasi_albert_edges, build, from_edges, from_networkx
+from sim.core import network
+from sim.core.config import NetworkConfig
+from sim.core.network import LARGE_GRAPH, barabasi_albert_edges, build, from_edges, from_networkx
 
 igraph = pytest.importorskip("igraph")
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim import rules
-from sim.config import RecoveryRulesConfig, WomConfig
+from sim.core import rules
+from sim.core.config import RecoveryRulesConfig, WomConfig
 
 R = RecoveryRulesConfig()
 

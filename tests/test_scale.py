@@ -6,12 +6,12 @@ import sys
 import numpy as np
 import pytest
 
-import sim.model as model_module
+import sim.core.model as model_module
 from sim import WomModel
-from sim.config import ScenarioConfig, ShockConfig
-from sim.metrics import UNHAPPY_MOODS, stocks
-from sim.network import LARGE_GRAPH
-from sim.states import Membership, Mood
+from sim.core.config import ScenarioConfig, ShockConfig
+from sim.core.metrics import UNHAPPY_MOODS, stocks
+from sim.core.network import LARGE_GRAPH
+from sim.core.states import Membership, Mood
 
 STORM = ScenarioConfig(name="storm", shock=ShockConfig(day=5, days=3, reach=0.3))
 

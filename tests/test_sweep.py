@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from analysis.collect import collect
-from sim.sweep import config_hash, count_jobs, read_manifest
+from sim.run.sweep import config_hash, count_jobs, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["customers=150", "days=20", "progress=false"]
@@ -93,7 +93,7 @@ def test_a_killed_sweep_resumes_without_redoing_finished_runs(tmp_path, launcher
     if launcher == "joblib":
         cmd = [sys.executable, "-m", "sim", *grid, "hydra/launcher=joblib", f"hydra.sweep.dir={sweep}", "--multirun"]
     else:
-        cmd = [sys.executable, "-m", "sim.sweep", "--no-progress", *grid, f"hydra.sweep.dir={sweep}"]
+        cmd = [sys.executable, "-m", "sim.run.sweep", "--no-progress", *grid, f"hydra.sweep.dir={sweep}"]
     process = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -135,7 +135,7 @@ def test_resuming_into_a_folder_of_another_configuration_fails(tmp_path):
     assert res.returncode != 0
     assert "finished with another configuration" in res.stderr
     assert (sweep / rows[0]["run"] / "summary.json").read_bytes() == before
-    batched = sim("--no-progress", *TINY, "seed=0,1", f"hydra.sweep.dir={sweep}", module="sim.sweep")
+    batched = sim("--no-progress", *TINY, "seed=0,1", f"hydra.sweep.dir={sweep}", module="sim.run.sweep")
     assert batched.returncode == 2 and batched.stderr.startswith("error: hydra.sweep.dir")
 
 
@@ -144,7 +144,7 @@ def test_batched_path_writes_the_same_folders_as_hydra(tmp_path):
     hydra_dir, basic_dir, batched_dir = tmp_path / "hydra", tmp_path / "basic", tmp_path / "batched"
     assert sim(*grid, f"hydra.sweep.dir={hydra_dir}", "--multirun").returncode == 0  # the study's joblib launcher
     assert sim(*grid, "hydra/launcher=basic", f"hydra.sweep.dir={basic_dir}", "--multirun").returncode == 0
-    res = sim("--no-progress", *grid, f"hydra.sweep.dir={batched_dir}", module="sim.sweep")
+    res = sim("--no-progress", *grid, f"hydra.sweep.dir={batched_dir}", module="sim.run.sweep")
     assert res.returncode == 0, res.stderr
     assert finished(hydra_dir) == finished(batched_dir) and len(finished(hydra_dir)) == 4
     assert files_of(hydra_dir) == files_of(batched_dir) == files_of(basic_dir)

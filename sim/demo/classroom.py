@@ -13,11 +13,11 @@ import dataclasses
 import mesa
 import numpy as np
 
-from sim.config import ComplaintConfig, ConfigError, PolicyConfig, WomConfig
-from sim.model import WomModel
-from sim.policies import load_policy
-from sim.states import Membership
-from sim.viz import load_network, load_scenario
+from sim.core.config import ComplaintConfig, ConfigError, PolicyConfig, WomConfig
+from sim.core.model import WomModel
+from sim.core.policies import load_policy
+from sim.core.states import Membership
+from sim.demo.viz import load_network, load_scenario
 
 NO_COMPARISON = "no comparison"
 POLICY_OWN_DELAY = -1  # slider value meaning "the delay the policy preset sets"
@@ -52,7 +52,7 @@ class Classroom(mesa.Model):
         self,
         policy: str = "full",
         compare_with: str = "none",
-        scenario: str = "jetblue_storm",
+        storm: str = "jetblue_storm",
         network: str = "stochastic_block",
         customers: int = 300,
         complaint_share: float = 0.075,
@@ -62,7 +62,7 @@ class Classroom(mesa.Model):
         seed: int | str = 1,
     ) -> None:
         seed = parse_seed(seed)
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)
         chosen = load_policy(policy)
         if delay_days >= 0:
             chosen = dataclasses.replace(chosen, delay_days=int(delay_days))
@@ -76,7 +76,7 @@ class Classroom(mesa.Model):
         common = {
             "customers": int(customers),
             "network": load_network(network),
-            "scenario": load_scenario(scenario),
+            "scenario": load_scenario(storm),
             "complaint": ComplaintConfig(base_share=float(complaint_share)),
             "wom": WomConfig(negative_mean=float(tells)),
             "seed": seed,
@@ -84,7 +84,7 @@ class Classroom(mesa.Model):
         self.runs: list[tuple[str, WomModel]] = [
             (label, WomModel(policy=p, **common)) for label, p in zip(labels, policies, strict=True)
         ]
-        self.scenario = common["scenario"]
+        self.storm = common["scenario"]  # Mesa 3.5 owns Model.scenario
         self.settings = {
             "network": network,
             "customers": int(customers),

@@ -1,8 +1,8 @@
 """Write the demo's spread as an animated GIF (and MP4 where ffmpeg is present) for slides.
 
-    python -m sim.export --policy full --compare none --scenario jetblue_storm --seed 1 --out spread.gif
+    python -m sim.demo.export --policy full --compare none --scenario jetblue_storm --seed 1 --out spread.gif
 
-One frame a day, drawn exactly as the browser demo draws it (``sim/viz.py``) from the same
+One frame a day, drawn exactly as the browser demo draws it (``sim/demo/viz.py``) from the same
 ``Classroom`` model, so a given seed, policy and scenario give the same picture in both.
 Files appear whole or not at all: frames go to a temporary file that is renamed at the end.
 """
@@ -20,15 +20,15 @@ from pathlib import Path
 from matplotlib.animation import FFMpegWriter, PillowWriter, writers
 from matplotlib.figure import Figure
 
-from sim.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom
-from sim.config import ConfigError
-from sim.viz import network_figure
+from sim.core.config import ConfigError
+from sim.demo.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom
+from sim.demo.viz import network_figure
 
 FORMATS = (".gif", ".mp4")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m sim.export", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m sim.demo.export", description=__doc__.splitlines()[0])
     parser.add_argument("--policy", default="full", help="policy preset (conf/policy), default full")
     parser.add_argument("--compare", default=NO_COMPARISON, help="a second policy on the same seed, side by side")
     parser.add_argument("--scenario", default="jetblue_storm", help="scenario preset (conf/scenario)")
@@ -88,7 +88,7 @@ def build(args: argparse.Namespace) -> Classroom:
     return Classroom(
         policy=args.policy,
         compare_with=args.compare,
-        scenario=args.scenario,
+        storm=args.scenario,
         network=args.network,
         customers=args.customers,
         complaint_share=args.complaint_share,

@@ -1,6 +1,6 @@
 """Which recovery settings earn the most under a recovery budget? Hydra's Optuna sweeper searches.
 
-    python -m analysis.optimise +experiment=optimise_recovery --multirun
+    python -m experiments.optimise +experiment=optimise_recovery --multirun
 
 Each trial is one set of policy parameters (delay, compensation, complaint barrier, proactive
 share) run on the *same* seeds as every other trial (``study.seeds``): a paired design, so two
@@ -31,10 +31,10 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from analysis.stats import bootstrap_mean_ci, mean_ci
-from sim.cli import to_sim_config
-from sim.config import SimConfig
-from sim.model import WomModel
-from sim.results import SUMMARY, atomic_write_bytes, is_complete, write_run
+from sim.core.config import SimConfig
+from sim.core.model import WomModel
+from sim.run.cli import to_sim_config
+from sim.run.results import SUMMARY, atomic_write_bytes, is_complete, write_run
 
 
 @dataclass
@@ -88,7 +88,7 @@ def register() -> None:
     ConfigStore.instance().store(name="base_config", node=OptimiseConfig)
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+@hydra.main(version_base="1.3", config_path="pkg://sim.conf", config_name="config")
 def main(cfg: DictConfig) -> float:
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)

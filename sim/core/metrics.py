@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim import rules
-from sim.states import Membership, Mood
+from sim.core import rules
+from sim.core.states import Membership, Mood
 
 if TYPE_CHECKING:
-    from sim.model import WomModel
+    from sim.core.model import WomModel
 
 UNHAPPY_MOODS = (Mood.UNHAPPY, Mood.WAITING, Mood.TERRORIST)
 

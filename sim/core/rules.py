@@ -3,7 +3,7 @@
 Every rule is a pure numpy expression that works on a scalar and on an array alike, so the
 array stepping (all customers at once) and the per-agent reference stepping share one
 definition. Parameters are passed explicitly; their defaults and sources live in
-``sim/config.py``.
+``sim/core/config.py``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``ManifestCallback`` is a Hydra callback (``hydra.callbacks`` in ``conf/config.yaml``). It runs
 wherever a job runs (a joblib worker, a submitit or Ray task), so every launcher gets the same
 manifest: ``manifest.csv`` in the sweep folder, one row a run, rewritten atomically under a file
-lock. A run folder with ``summary.json`` is finished (``sim/results.py`` writes it last); a
+lock. A run folder with ``summary.json`` is finished (``sim/run/results.py`` writes it last); a
 restarted sweep returns that summary instead of running again (``completed_summary``).
 """
 
@@ -33,9 +33,9 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError
-from sim.model import package_version
-from sim.results import SUMMARY, atomic_write_bytes, is_complete
+from sim.core.config import ConfigError
+from sim.core.model import package_version
+from sim.run.results import SUMMARY, atomic_write_bytes, is_complete
 
 MANIFEST = "manifest.csv"
 LOCK = ".manifest.lock"
@@ -373,8 +373,8 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from sim.cli import CONF_DIR
-    from sim.schema import register
+    from sim.core.presets import CONF_DIR
+    from sim.run.schema import register
 
     register()
     parser = OverridesParser.create()
@@ -429,9 +429,9 @@ def _subdir(template: DictConfig, seed: Any) -> str:
 
 def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
-    from sim.cli import to_sim_config
-    from sim.model import WomModel
-    from sim.results import write_run
+    from sim.core.model import WomModel
+    from sim.run.cli import to_sim_config
+    from sim.run.results import write_run
 
     started = time.time()
     task, hydra_node = job.configs()
@@ -523,10 +523,10 @@ def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m sim.sweep [--jobs N] OVERRIDES``: a sweep without Hydra's per-job overhead."""
+    """``python -m sim.run.sweep [--jobs N] OVERRIDES``: a sweep without Hydra's per-job overhead."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m sim.sweep", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sim.run.sweep", description=main.__doc__)
     parser.add_argument("--jobs", type=int, default=-1, help="worker processes (default: all cores)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("overrides", nargs="*", help="the overrides of `python -m sim ... --multirun`")
@@ -539,7 +539,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    # Run the imported module, not this __main__ copy: workers unpickle ``sim.sweep.Job``.
-    from sim.sweep import main as sweep_main
+    # Run the imported module, not this __main__ copy: workers unpickle ``sim.run.sweep.Job``.
+    from sim.run.sweep import main as sweep_main
 
     sweep_main()

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim import rules
-from sim.policies import handle
-from sim.states import Membership, Mood
+from sim.core import rules
+from sim.core.policies import handle
+from sim.core.states import Membership, Mood
 
 if TYPE_CHECKING:
-    from sim.model import WomModel
+    from sim.core.model import WomModel
 
 
 class Customer(mesa.Agent):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.states import Membership, Mood
+from sim.core.states import Membership, Mood
 
 
 class Population:

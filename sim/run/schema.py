@@ -2,7 +2,7 @@
 
 from hydra.core.config_store import ConfigStore
 
-from sim.config import SimConfig
+from sim.core.config import SimConfig
 
 
 def register() -> None:

@@ -1,6 +1,6 @@
 """Parameters of the model: one dataclass per part, with defaults and their sources.
 
-These dataclasses are both the Hydra schema (registered as ``base_*`` in ``sim/schema.py``)
+These dataclasses are both the Hydra schema (registered as ``base_*`` in ``sim/run/schema.py``)
 and the plain keyword arguments of ``WomModel``, so the model builds without Hydra.
 A field's ``metadata["range"]`` is its allowed closed interval, checked by ``validate``.
 Figures marked "assumption" are modelling choices without a literature figure; the rest

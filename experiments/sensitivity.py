@@ -1,7 +1,7 @@
 """Global sensitivity of churn and profit to the model's main rates, with SALib (Morris or Sobol).
 
-    python -m analysis.sensitivity --method morris --n 20 [OVERRIDES...]
-    python -m analysis.sensitivity --method sobol --n 64 customers=2000
+    python -m experiments.sensitivity --method morris --n 20 [OVERRIDES...]
+    python -m experiments.sensitivity --method sobol --n 64 customers=2000
 
 Every sample point is an ordinary run folder (``sample=K``) with the base config plus that
 point's values, all on the same seed (common random numbers: points differ by their rates, not
@@ -26,11 +26,11 @@ import pandas as pd  # noqa: E402
 from omegaconf import OmegaConf, open_dict, read_write  # noqa: E402
 
 from analysis.figures import save  # noqa: E402
-from sim.config import ConfigError  # noqa: E402
-from sim.results import SUMMARY, atomic_write_bytes  # noqa: E402
-from sim.sweep import Job, SweepFailed, git_commit, pending, run_jobs  # noqa: E402
+from sim.core.config import ConfigError  # noqa: E402
+from sim.run.results import SUMMARY, atomic_write_bytes  # noqa: E402
+from sim.run.sweep import Job, SweepFailed, git_commit, pending, run_jobs  # noqa: E402
 
-# The main rates and the ranges they are varied over (around the defaults in sim/config.py).
+# The main rates and the ranges they are varied over (around the defaults in sim/core/config.py).
 FACTORS = {
     "failure.rate": (0.02, 0.10),  # default 0.05 (assumption)
     "complaint.base_share": (0.04, 0.50),  # course 5-10 %, front-line complaining about half (Goodman 2005)
@@ -102,8 +102,8 @@ def jobs_for(points: np.ndarray, factors: dict, overrides: list[str], out_dir: P
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from sim.cli import CONF_DIR
-    from sim.schema import register
+    from sim.core.presets import CONF_DIR
+    from sim.run.schema import register
 
     register()
     GlobalHydra.instance().clear()
@@ -181,7 +181,7 @@ def study(method: str, n: int, overrides: list[str], out_dir: Path, n_jobs: int 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.sensitivity", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m experiments.sensitivity", description=__doc__.splitlines()[0])
     parser.add_argument("--method", default="morris", help="morris (screening, cheap) or sobol (variance shares)")
     parser.add_argument("--n", type=int, default=20, help="Morris trajectories or Sobol base samples (default 20)")
     parser.add_argument("--out", type=Path, default=Path("multirun/sensitivity"), help="folder of the runs and tables")

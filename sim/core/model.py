@@ -3,7 +3,7 @@
 The day, in order: acquisition, encounters (purchase occasions, where customers also decide
 to stay or leave, plus any storm), failures, disconfirmation, complaints, recovery, word of
 mouth, books. Every phase works on all customers at once through the rules in
-``sim/rules.py``; ``stepping="agents"`` runs the same rules one ``Customer`` at a time.
+``sim/core/rules.py``; ``stepping="agents"`` runs the same rules one ``Customer`` at a time.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import network as netbuild
-from sim import rules
-from sim.agents import Customer
-from sim.config import (
+from sim.core import network as netbuild
+from sim.core import rules
+from sim.core.agents import Customer
+from sim.core.config import (
     AcquisitionConfig,
     ComplaintConfig,
     EconomicsConfig,
@@ -33,10 +33,10 @@ from sim.config import (
     WomConfig,
     validate,
 )
-from sim.metrics import Counts, daily_reporters, summary
-from sim.policies import handle, load_policy
-from sim.population import Population
-from sim.states import Membership, Mood
+from sim.core.metrics import Counts, daily_reporters, summary
+from sim.core.policies import handle, load_policy
+from sim.core.population import Population
+from sim.core.states import Membership, Mood
 
 AGENTS_AUTO_LIMIT = 200_000  # above this, Customer agents are made on demand (see docs/ODD.md)
 MAX_TOLD = 200  # telling histogram width
@@ -85,7 +85,7 @@ class WomModel(mesa.Model):
         create_agents: bool | None = None,
         seed: int | None = None,
     ) -> None:
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)
         self.seed = seed
         cfg = SimConfig(
             customers=customers,
@@ -206,7 +206,7 @@ class WomModel(mesa.Model):
         self.carried.add_to(self.today)
         self.carried.reset()
         if self.stepping == "agents":
-            from sim.agents import step_agents
+            from sim.core.agents import step_agents
 
             step_agents(self)
         else:
@@ -532,7 +532,7 @@ class WomModel(mesa.Model):
     # ------------------------------------------------------------------ results
     def run(self, days: int, progress: bool = False) -> dict[str, Any]:
         """Step ``days`` days and return the summary."""
-        from sim.progress import day_bar
+        from sim.core.progress import day_bar
 
         with day_bar(days, enabled=progress) as bar:
             for _ in range(days):

@@ -1,6 +1,6 @@
 """The classroom demo: a service failure spreading by word of mouth, live in the browser.
 
-Start it with ``solara run sim/app.py --production`` and open http://localhost:8765. Mesa's SolaraViz gives
+Start it with ``solara run sim/demo/app.py --production`` and open http://localhost:8765. Mesa's SolaraViz gives
 the controls (play, pause, step, reset) and the settings in the sidebar; settings take effect
 on Reset, as in every Mesa app. The page draws with matplotlib only, so with the pinned
 ``solara-assets`` it needs no internet. See docs/demo.md for a lesson plan.
@@ -17,11 +17,12 @@ from matplotlib.figure import Figure
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
-from sim.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom
-from sim.config import ConfigError
-from sim.policies import policy_names
-from sim.states import Mood
-from sim.viz import LOOKS, PROSPECT, draw_charts, network_figure, policy_caption, preset_names
+from sim.core.config import ConfigError
+from sim.core.policies import policy_names
+from sim.core.presets import preset_names
+from sim.core.states import Mood
+from sim.demo.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom
+from sim.demo.viz import LOOKS, PROSPECT, draw_charts, network_figure, policy_caption
 
 try:  # the server sends usage statistics unless told not to; a classroom page should not
     from solara.server import settings as _server_settings
@@ -41,7 +42,7 @@ MODEL_PARAMS = {
         "values": [NO_COMPARISON, *policy_names()],
         "label": "Compare with (right, same seed)",
     },
-    "scenario": {"type": "Select", "value": "jetblue_storm", "values": preset_names("scenario"), "label": "Scenario"},
+    "storm": {"type": "Select", "value": "jetblue_storm", "values": preset_names("scenario"), "label": "Scenario"},
     "network": {
         "type": "Select",
         "value": "stochastic_block",
@@ -169,7 +170,7 @@ def settings_html(model: Classroom) -> str:
     s = model.settings
     policies = "; ".join(f"{label} ({policy_caption(run)})" for label, run in model.runs)
     return (
-        f"<p><b>In use:</b> {html.escape(policies)}; scenario {html.escape(model.scenario.name)}, "
+        f"<p><b>In use:</b> {html.escape(policies)}; scenario {html.escape(model.storm.name)}, "
         f"network {html.escape(s['network'])}, "
         f"{s['customers']} customers, seed {s['seed']}; {s['complaint_share']:.1%} of the unhappy complain; "
         f"an unhappy customer tells {s['tells']:g} people on average.</p>"
@@ -178,7 +179,7 @@ def settings_html(model: Classroom) -> str:
 
 def explanation_html(model: Classroom) -> str:
     """What the class is looking at, in plain words, for the current settings."""
-    shock = model.scenario.shock
+    shock = model.storm.shock
     if shock.reach > 0:
         scene = (
             f"On day {shock.day} a storm hits: for {shock.days} days about {shock.reach:.0%} of the customers are "
@@ -232,6 +233,6 @@ def Demo(model: solara.Reactive[Classroom]):
 
 @solara.component
 def Page():
-    """The whole page; ``solara run sim/app.py`` serves this, one model per browser tab."""
+    """The whole page; ``solara run sim/demo/app.py`` serves this, one model per browser tab."""
     first = solara.use_memo(lambda: Classroom(**default_params()), dependencies=[])
     Demo(solara.use_reactive(first))

@@ -1,34 +1,27 @@
 """Recovery strategies: what a complaint (or a detected failure) gets, and what it costs.
 
-The named presets are the YAML files in ``conf/policy/``, read here too so that code that
-builds the model without Hydra (tests, the browser demo) uses the very same numbers.
+The named presets are the YAML files in ``sim/conf/policy/``, read through ``sim/core/presets.py``
+so that code building the model without Hydra (tests, the demo) uses the very same numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from omegaconf import OmegaConf
 
-from sim import rules
-from sim.config import ConfigError, EconomicsConfig, FailureConfig, PolicyConfig, RecoveryRulesConfig
-
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+from sim.core import rules
+from sim.core.config import EconomicsConfig, FailureConfig, PolicyConfig, RecoveryRulesConfig
+from sim.core.presets import load_preset, preset_names
 
 
 def policy_names() -> list[str]:
-    return sorted(p.stem for p in (CONF_DIR / "policy").glob("*.yaml"))
+    return preset_names("policy")
 
 
 def load_policy(name: str) -> PolicyConfig:
-    """The preset ``conf/policy/NAME.yaml`` as a ``PolicyConfig``."""
-    path = CONF_DIR / "policy" / f"{name}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"policy = {name!r}: must be one of {', '.join(policy_names())}")
-    data = OmegaConf.merge(OmegaConf.structured(PolicyConfig), OmegaConf.load(path))
-    return OmegaConf.to_object(data)
+    """The preset ``sim/conf/policy/NAME.yaml`` as a ``PolicyConfig``."""
+    return load_preset("policy", name, PolicyConfig)
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,12 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, SimConfig, validate
-from sim.model import WomModel
-from sim.results import write_run
+from sim.core.config import ConfigError, SimConfig, validate
+from sim.core.model import WomModel
+from sim.core.presets import is_group, preset_names
+from sim.run.results import write_run
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 HYDRA_FILES = {".hydra"}
-
-
-def group_options(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
 
 
 def check_overrides(argv: list[str]) -> None:
@@ -34,11 +30,11 @@ def check_overrides(argv: list[str]) -> None:
             continue
         if key.startswith("hydra/"):
             continue
-        if (CONF_DIR / key).is_dir():
+        if is_group(key):
             if key != "experiment" or not arg.startswith("~"):
                 for choice in _choices(value):
-                    if choice not in group_options(key):
-                        raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(group_options(key))}")
+                    if choice not in preset_names(key):
+                        raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(preset_names(key))}")
             continue
         if arg.startswith("+"):
             continue  # an addition the user asked for explicitly

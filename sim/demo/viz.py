@@ -1,6 +1,6 @@
 """Pictures of a run for the classroom demo and its export: colours, a fixed layout, the drawing.
 
-The browser app (``sim/app.py``) and the GIF/MP4 export (``sim/export.py``) draw with these same
+The browser app (``sim/demo/app.py``) and the GIF/MP4 export (``sim/demo/export.py``) draw with these same
 functions, so a slide shows exactly what the class saw. Only matplotlib is used: it needs no
 JavaScript, so the page works without internet.
 """
@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
-from omegaconf import OmegaConf
 
-from sim.config import ConfigError, NetworkConfig, ScenarioConfig
-from sim.policies import CONF_DIR
-from sim.states import Membership, Mood
+from sim.core.config import NetworkConfig, ScenarioConfig
+from sim.core.presets import load_preset
+from sim.core.states import Membership, Mood
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from sim.model import WomModel
-    from sim.network import Graph
+    from sim.core.model import WomModel
+    from sim.core.network import Graph
 
 
 @dataclass(frozen=True)
@@ -241,23 +239,13 @@ def network_figure(fig: Figure, runs: list[tuple[str, WomModel]], focus: int | N
     fig.subplots_adjust(left=0.01, right=0.99, top=0.84, bottom=0.07 if wide else 0.12, wspace=0.04)
 
 
-def _preset(group: str, name: str, schema: type) -> object:
-    path = CONF_DIR / group / f"{name}.yaml"
-    if not path.is_file():
-        raise ConfigError(f"{group} = {name!r}: must be one of {', '.join(preset_names(group))}")
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.load(path)))
-
-
-def preset_names(group: str) -> list[str]:
-    """The YAML presets of a config group (``conf/<group>/*.yaml``)."""
-    return sorted(p.stem for p in Path(CONF_DIR / group).glob("*.yaml"))
 
 
 def load_scenario(name: str) -> ScenarioConfig:
     """``conf/scenario/NAME.yaml`` as a ``ScenarioConfig``, read as the CLI reads it."""
-    return _preset("scenario", name, ScenarioConfig)
+    return load_preset("scenario", name, ScenarioConfig)
 
 
 def load_network(name: str) -> NetworkConfig:
     """``conf/network/NAME.yaml`` as a ``NetworkConfig``."""
-    return _preset("network", name, NetworkConfig)
+    return load_preset("network", name, NetworkConfig)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.network import Graph
+from sim.core.network import Graph
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def sir(
         A ``SirRun`` of plain arrays.
 
     Example:
-        >>> from sim.network import from_edges
+        >>> from sim.core.network import from_edges
         >>> path = from_edges(4, np.array([0, 1, 2]), np.array([1, 2, 3]), np.random.default_rng(0))
         >>> run = sir(path, 1.0, 1.0, np.array([0]), rng=np.random.default_rng(1))
         >>> run.infected_on.tolist(), run.final_size

@@ -15,7 +15,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from sim.config import NETWORK_KINDS, ConfigError, NetworkConfig
+from sim.core.config import NETWORK_KINDS, ConfigError, NetworkConfig
 
 # From this many customers on, Barabasi-Albert graphs come from igraph (same model, compiled):
 # a rule on size alone, so the same config and seed always give the same graph.

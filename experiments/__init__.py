@@ -1,0 +1,1 @@
+"""Named studies beyond a plain sweep: Optuna optimisation and SALib sensitivity."""

@@ -1,0 +1,1 @@
+"""Running the model: the Hydra app, run folders, manifests and sweeps."""
