@@ -37,9 +37,9 @@ def _jobs(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--jobs = {text!r}: must be an integer (-1 = all cores)") from None
+        raise argparse.ArgumentTypeError(f"must be an integer (-1: all cores), not {text!r}") from None
     if value == 0 or value < -1:
-        raise argparse.ArgumentTypeError(f"--jobs = {value}: must be -1 (all cores) or a positive number")
+        raise argparse.ArgumentTypeError(f"must be -1 (all cores) or a positive number, not {value}")
     return value
 
 
