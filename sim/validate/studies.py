@@ -35,7 +35,7 @@ class Size:
 
 FULL = Size("full", market=10_000, days=365, seeds=20, cohort=5_000, cohort_seeds=10,
             tarp_cohort=20_000, tarp_seeds=5, sir_runs=40)
-QUICK = Size("quick", market=3_000, days=365, seeds=6, cohort=1_500, cohort_seeds=4,
+QUICK = Size("quick", market=5_000, days=365, seeds=10, cohort=1_500, cohort_seeds=4,
              tarp_cohort=4_000, tarp_seeds=3, sir_runs=20)
 
 
