@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from sim import WomModel
-from sim import config as _config
-from sim import rules as _rules
-from sim.diffusion import sir as _sir
-from sim.network import Graph, from_edges, from_networkx
-from sim.policies import handle as _handle
-from sim.policies import load_policy as _load_policy
+from sim.core import config as _config
+from sim.core import rules as _rules
+from sim.core.diffusion import sir as _sir
+from sim.core.network import Graph, from_edges, from_networkx
+from sim.core.policies import handle as _handle
+from sim.core.policies import load_policy as _load_policy
 
 # Config fields that issue 9 adds; a target that needs one is not measurable until it exists.
 ATTRITION_FIELD = "loyalty.baseline_attrition"  # baseline yearly attrition (banks 9.6 %, mobile 10-13 %)
@@ -115,10 +114,7 @@ def start(spec: Spec, seed: int, graph: Graph | None = None) -> WomModel:
     """Build the model for ``spec`` and ``seed`` (no agents: the arrays hold all state)."""
     cfg = build_config(spec)
     cfg.seed = seed
-    with warnings.catch_warnings():
-        # Mesa 3.5 renamed ``seed=`` to ``rng=``; the model still passes ``seed=`` (no functional change).
-        warnings.filterwarnings("ignore", message=".*`seed` keyword argument is deprecated", category=FutureWarning)
-        return WomModel.from_config(cfg, create_agents=False, graph=graph)
+    return WomModel.from_config(cfg, create_agents=False, graph=graph)
 
 
 def run(spec: Spec, seed: int, days: int, graph: Graph | None = None) -> Run:
@@ -218,7 +214,7 @@ def handling_satisfaction(policy: Spec, delay_days: float, severity: float = 0.5
     """Satisfaction with complaint handling under ``policy``, by the model's own rule.
 
     The model does not keep handling satisfaction after a case closes, so this evaluates the
-    function it calls on every case (``sim.policies.handle``) at the given wait and severity.
+    function it calls on every case (``sim.core.policies.handle``) at the given wait and severity.
     """
     cfg = build_config({f"policy.{k}": v for k, v in policy.items()})
     out = _handle(
@@ -272,7 +268,7 @@ def closed_form_retention(model: WomModel, days: int) -> float | None:
 def sir_final_sizes(n: int, m: int, tell_prob: float, stop_prob: float, runs: int, seed: int) -> np.ndarray:
     """Final sizes of the model's SIR word-of-mouth kernel on a Barabasi-Albert graph.
 
-    Today this is ``sim.diffusion.sir``, the kernel the model does not yet call (issue 9 adds
+    Today this is ``sim.core.diffusion.sir``, the kernel the model does not yet call (issue 9 adds
     ``wom.process=sir`` to run it inside the model; re-point here then).
     """
     g = nx.barabasi_albert_graph(n, m, seed=seed)

@@ -118,8 +118,8 @@ def storm(seed: int, size: Size) -> Values:
 
 
 # ---------------------------------------------------------------- TARP cohorts
-TARP_LOSS = {"small": 0.6263, "large": 0.9091}  # conf/tarp_loss: felt severity per loss size
-TARP_CONDITION = {  # conf/tarp_condition
+TARP_LOSS = {"small": 0.6263, "large": 0.9091}  # sim/conf/tarp_loss: felt severity per loss size
+TARP_CONDITION = {  # sim/conf/tarp_condition
     "no_complaint": {"complaint.base_share": 0.0},
     "complained_unsatisfied": {"complaint.base_share": 1.0, "policy.apology": True, "policy.fix": False,
                                "policy.first_contact": False, "policy.compensation_ratio": 0.0,
@@ -160,7 +160,7 @@ def shock(severity: float, days: int = 1) -> adapter.Spec:
 
 
 def tarp(seed: int, size: Size) -> Values:
-    """experiments/tarp_cohort.yaml: share who buy again, by loss size and complaint outcome."""
+    """sim/conf/experiment/tarp_cohort.yaml: share who buy again, by loss size and complaint outcome."""
     out = {}
     for loss, severity in TARP_LOSS.items():
         for condition, overrides in TARP_CONDITION.items():

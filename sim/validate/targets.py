@@ -158,7 +158,7 @@ def _needs_old_churn_rule() -> str | None:
 def _sir_note() -> str:
     if adapter.has_field(adapter.PROCESS_FIELD):
         return "the model has `wom.process`: re-point adapter.sir_final_sizes to run the model with it"
-    return "docks `sim/diffusion.py`, the SIR kernel; the model has no `wom.process=sir` option yet"
+    return "docks `sim/core/diffusion.py`, the SIR kernel; the model has no `wom.process=sir` option yet"
 
 
 # ---------------------------------------------------------------- the targets
@@ -185,11 +185,11 @@ ROUNDED_PERCENT = "TARP reports whole percentages without sample sizes: the figu
 def _tarp_targets() -> list[Target]:
     out = []
     for (loss, condition), share in TARP_CELLS.items():
-        fitted_knob = f"scenario.shock.severity_mean ({'0.6263' if loss == 'small' else '0.9091'}, conf/tarp_loss)"
+        fitted_knob = f"scenario.shock.severity_mean ({'0.6263' if loss == 'small' else '0.9091'}, sim/conf/tarp_loss)"
         knobs = (
             (fitted_knob,)
             if condition == "no_complaint"
-            else ("recovery.size_drag", "recovery.patience_days", "conf/tarp_condition delays (7 and 14 days)")
+            else ("recovery.size_drag", "recovery.patience_days", "sim/conf/tarp_condition delays (7 and 14 days)")
         )
         out.append(
             Target(
@@ -205,7 +205,8 @@ def _tarp_targets() -> list[Target]:
                 criterion=Criterion(share - 0.005, share + 0.005),
                 why=ROUNDED_PERCENT,
                 scale=100,
-                note="cohort of experiments/tarp_cohort.yaml: buy-again share at the first occasion after the episode",
+                note="cohort of sim/conf/experiment/tarp_cohort.yaml: buy-again share at the first occasion "
+                "after the episode",
             )
         )
     return out
@@ -352,7 +353,7 @@ def registry() -> list[Target]:
             metric="justice_distributive_minus_interactional",
             criterion=Criterion(0.0, INF, "within"),
             why="a direction",
-            note="the model's handling rule (sim.policies.handle), each dimension alone against none",
+            note="the model's handling rule (sim.core.policies.handle), each dimension alone against none",
         ),
         Target(
             name="justice_interactional_over_procedural",
@@ -531,7 +532,7 @@ def registry() -> list[Target]:
             family="docking",
             claim="no network, no failures: cohort retention = closed form of the rules",
             unit="pp",
-            source="the model's own rules (sim/rules.py)",
+            source="the model's own rules (sim/core/rules.py)",
             kind="docking",
             study="retention",
             metric="retention_gap",
