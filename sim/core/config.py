@@ -32,23 +32,35 @@ def _count(default: int, low: int = 0) -> Any:
     return field(default=default, metadata={"range": (low, INF)})
 
 
-NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "edgelist")
+NETWORK_KINDS = ("stochastic_block", "barabasi_albert", "watts_strogatz", "erdos_renyi", "edgelist")
+WOM_PROCESSES = ("told_count", "independent_cascade", "sir")
 
 
 @dataclass
 class NetworkConfig:
-    """The social graph between customers; only the fields of the chosen ``kind`` are read."""
+    """The social graph of the market (customers and prospects); only the chosen ``kind``'s fields are read."""
 
-    kind: str = "barabasi_albert"
-    m: int = _count(5, low=1)  # BA edges per new node; mean degree 2m = 10 (assumption)
-    k: int = _count(10, low=2)  # WS ring neighbours
-    rewire: float = _p(0.1)  # WS rewiring probability
-    mean_degree: float = _positive(10.0)  # ER and SBM mean degree
-    communities: int = _count(20, low=1)  # SBM blocks
-    # Share of each SBM node's ties that leave its community: the weak ties that carry
-    # negative word of mouth between groups (Goldenberg, Libai, Moldovan & Muller 2007).
-    between_share: float = _p(0.1)
+    # Default: communities joined by weak ties, the structure in which Goldenberg, Libai, Moldovan &
+    # Muller (2007, IJRM) find negative word of mouth costly. Mean degree 30 (assumption): people
+    # hold many more conversations than that (Keller Fay 2006: ~56 brand conversations a week), and
+    # it lets TARP's tail of 20+ tells happen among distinct friends.
+    kind: str = "stochastic_block"
+    mean_degree: float = _positive(30.0)  # stochastic_block and erdos_renyi
+    community_size: int = _count(40, low=2)  # stochastic_block: people per community (assumption)
+    # Share of each person's ties that leave the community: the weak ties (assumption; the ETACE
+    # replication of Goldenberg et al. uses 8 weak ties beside a 9-person clique).
+    between_share: float = _p(0.25)
+    m: int = _count(15, low=1)  # barabasi_albert edges per new node: mean degree 2m = 30
+    k: int = _count(30, low=2)  # watts_strogatz ring neighbours: mean degree 30
+    rewire: float = _p(0.1)  # watts_strogatz rewiring probability
     path: str = ""  # edgelist: file of "u v" lines, node ids 0..n-1
+
+
+@dataclass
+class MarketConfig:
+    """The people around the firm's customers: prospects who hear, tell and may join."""
+
+    share: float = field(default=0.25, metadata={"range": (1e-3, 1.0)})  # firm's customers / market (assumption)
 
 
 @dataclass
@@ -60,6 +72,9 @@ class PolicyConfig:
     fix: bool = True  # the problem is solved (outcome justice)
     first_contact: bool = True  # solved by the first person met (procedural justice)
     compensation_ratio: float = _nonneg(1.25)  # paid as a multiple of the customer's loss
+    # "matched": the ratio times each customer's own loss; "fixed": the ratio times the mean loss,
+    # the same for all (Smith, Bolton & Wagner 1999, JMR: matched beats fixed).
+    compensation_basis: str = "matched"
     delay_days: int = _count(0)  # days from complaint to recovery
     complaint_barrier: float = _positive(1.0)  # effort to complain, 1 = typical; divides the complaint chance
     proactive_share: float = _p(0.0)  # share of external failures the firm finds without a complaint
@@ -93,16 +108,25 @@ class FailureConfig:
     internal_catch_prob: float = _p(0.3)  # chance each internal check catches a defect (assumption)
     rework_cost: float = _nonneg(1.0)  # cost of fixing a defect at the first stage
     stage_cost_multiplier: float = _positive(10.0)  # the 1:10 rule (course text)
-    # Bitner, Booms & Tetreault (1990) group failures by cause: delivery system, response to
-    # customer needs, unprompted employee behaviour. Shares and severities are assumptions.
+    # Bitner, Booms & Tetreault (1990, JM) group failures by cause: delivery system, response to
+    # customer needs, unprompted employee behaviour. Shares, severities and the three effects below
+    # are assumptions: system failures are blamed less on the firm, failed requests draw more
+    # complaints (the customer already asked), rude or odd behaviour makes the better story.
     cause_shares: list[float] = field(default_factory=lambda: [0.45, 0.25, 0.30])
     cause_severity_means: list[float] = field(default_factory=lambda: [0.45, 0.35, 0.55])
+    cause_blame: list[float] = field(default_factory=lambda: [0.8, 1.0, 1.0])  # felt severity multiplier
+    cause_complaint: list[float] = field(default_factory=lambda: [1.0, 1.4, 0.8])  # complaint chance multiplier
+    cause_tell: list[float] = field(default_factory=lambda: [0.8, 1.0, 1.3])  # tell count multiplier
     severity_concentration: float = _nonneg(4.0)  # Beta concentration of severity around the cause mean
     quality: float = _p(0.8)  # mean perceived performance of a good encounter
     quality_noise: float = _nonneg(0.05)  # spread of perceived performance
     tolerance: float = _p(0.1)  # zone of tolerance (Zeithaml, Berry & Parasuraman 1993): smaller shortfalls pass
-    delight_margin: float = _nonneg(0.05)  # performance this far above expectation delights
     expectation_ratchet: float = _p(0.05)  # expectations only rise, after better-than-expected encounters
+    # Learning from complaints (the course: "record causes and measures so the whole service
+    # system improves"): each recorded case per 1,000 starting customers cuts its cause's defect
+    # rate by this share, down to the floor (both assumptions).
+    learning_rate: float = _p(0.02)
+    learning_floor: float = _p(0.5)
 
 
 @dataclass
@@ -118,73 +142,131 @@ class ComplaintConfig:
 
 @dataclass
 class RecoveryRulesConfig:
-    """How a recovery is judged (justice) and what it does to loyalty."""
+    """How a recovery is judged (justice), and what it does to satisfaction and loyalty."""
 
-    # Orsingher, Valentini & de Angelis (2010): complaint satisfaction is driven most by outcome,
-    # then interactional, least by procedural justice. Weights are assumptions in that order.
+    # Orsingher, Valentini & de Angelis (2010, JAMS): complaint satisfaction is driven most by
+    # outcome (distributive), then interactional, least by procedural justice. Weights: assumption
+    # in that order.
     w_outcome: float = _p(0.5)
     w_interactional: float = _p(0.3)
     w_procedural: float = _p(0.2)
-    patience_days: float = _positive(14.0)  # speed(delay) = exp(-delay / patience); TARP: speed matters most
-    size_drag: float = _p(0.18)  # large losses are never fully undone; set with the TARP table
+    # Compensation's worth to the customer, a logistic in the ratio paid/loss: steepest between 60 %
+    # and 120 % of the loss and flat beyond ~150 % (Gelbrich, Gaethke & Gregoire 2015, JSR;
+    # Haesevoets et al. 2017). Midpoint and steepness: assumption matching that shape.
+    compensation_midpoint: float = _nonneg(0.9)
+    compensation_steepness: float = _positive(6.0)
+    patience_days: float = _positive(3.0)  # timeliness = exp(-delay / patience), inside procedural justice
+    # Satisfaction with the handling to the share of the lost loyalty won back: convex, as
+    # satisfaction to loyalty is (Jones & Sasser 1995, HBR: totally satisfied customers repurchase
+    # ~6x as often as the merely satisfied). Fitted, with voice_repair and size_drag, to TARP's
+    # small-loss row; the large-loss row is held out (docs/validation.md).
+    repair_convexity: float = _positive(3.0)
+    size_drag: float = _p(0.18)  # large losses are never fully undone (fitted, TARP small-loss row)
+    # Complaining itself wins back this share of the loss, even when the handling disappoints
+    # (TARP: 46 % of unsatisfied complainants buy again against 37 % of the silent). Fitted.
+    voice_repair: float = _p(0.15)
     satisfied_threshold: float = _p(0.5)  # handling satisfaction at which the complainant counts as satisfied
-    paradox_threshold: float = _p(0.9)  # recovery paradox only after an excellent recovery (de Matos et al. 2007)
-    paradox_bonus: float = _p(0.5)  # share of the gap to the loyalty ceiling won on a first failure
-    bad_threshold: float = _p(0.3)  # handling satisfaction below this is a double deviation
-    double_deviation_penalty: float = _p(0.3)  # lands below no recovery (Maxham & Netemeyer 2002)
+    # Recovery paradox on satisfaction only (de Matos, Henrique & Rossi 2007, JSR meta-analysis: on
+    # satisfaction, not on repurchase or word of mouth), after a first failure only (Maxham &
+    # Netemeyer 2002, JR): an excellent recovery lifts satisfaction above its pre-failure level by
+    # this share of the gap to 1, fully at handling satisfaction 1, from paradox_threshold up.
+    paradox_threshold: float = _p(0.8)
+    paradox_bonus: float = _p(0.3)
+    # Double deviation (Maxham & Netemeyer 2002; Bitner et al. 1990): a complaint left unanswered or
+    # badly handled. Below bad_threshold, loyalty falls by up to this share, smoothly (not a cliff).
+    bad_threshold: float = _p(0.3)
+    double_deviation_penalty: float = _p(0.3)
     terrorist_prob: float = _p(0.5)  # chance a worst-case (satisfaction 0) recovery makes a terrorist
+    # A satisfied complainant tells on at this share of the story (TARP grocery data: happy
+    # complainants told 4-5 people, unhappy ones 9-10; secondary). No praise is added: the paradox
+    # does not reach word of mouth (de Matos et al. 2007).
+    recovered_tell_share: float = _p(0.5)
 
 
 @dataclass
 class WomConfig:
     """Word of mouth over the social graph and online."""
 
+    negative_enabled: bool = True  # False: no negative message at all (first-hand, forwarded, terrorist, online)
+    process: str = "told_count"  # told_count, independent_cascade (Kempe et al. 2003) or sir
     # Course: an unhappy customer tells ~12 people; TARP: 9-10 on average, ~13 % tell 20+:
     # a negative binomial with mean 12 and dispersion 3 gives P(tells > 20) = 13.3 %.
     negative_mean: float = _nonneg(12.0)
     negative_dispersion: float = _positive(3.0)
-    # East, Hammond & Wright (2007): good experiences are told about half as often as bad.
-    positive_mean: float = _nonneg(6.0)
-    positive_dispersion: float = _positive(3.0)
-    delight_tell_prob: float = _p(0.1)  # chance a delighting encounter is told (assumption)
     tells_per_day: int = _count(4, low=1)  # a teller reaches at most this many friends a day (assumption)
+    # Satisfied customers (satisfaction >= praise_threshold) recommend the firm to a random friend at
+    # this daily rate. Fitted to the 3:1 ratio of positive to negative word of mouth in the
+    # population (East, Hammond & Wright 2007, IJRM: all 15 of their studies).
+    positive_daily_rate: float = _p(0.03)
+    praise_threshold: float = _p(0.7)
+    # Effect of one message on the hearer's purchase probability, relative: East, Hammond & Lomax
+    # (2008, IJRM) measure mean shifts of about +0.20 (positive) and -0.11 (negative) on a 0-1
+    # purchase-probability scale, with priors near one half: about -20 % relative for a negative
+    # message (rounded; our reading). Positive messages recruit prospects through Bass imitation
+    # (acquisition); on customers' loyalty they close ``positive_retention`` of the gap to 1.
+    negative_effect: float = _p(0.2)
+    # Negative word of mouth deters acquisition more than four times as much as it erodes retention
+    # (East, Uncles, Romaniuk & Lomax, reported by East et al. 2008): customers feel this share of it.
+    retention_share: float = _p(0.25)
+    positive_retention: float = _p(0.05)  # assumption: half the acquisition effect, per East et al.
     forward_prob: float = _p(0.05)  # chance a hearer passes the story on, second-hand (assumption)
-    forward_mean: float = _nonneg(3.0)  # friends told by a forwarder (assumption)
+    forward_mean: float = _nonneg(3.0)  # friends told by a forwarder (assumption): R = 0.15, sub-critical
+    # Online posts: seen by a heavy-tailed audience anywhere in the market (negative binomial, mean
+    # online_audience, dispersion online_dispersion); each viewer reshares with online_reshare_prob.
+    # Goel, Watts & Goldstein (2012, EC): 70-95 % of cascades reach no one beyond the poster and 1-4 %
+    # go past one step; here P(no reshare) ~ 86 % (all assumptions, that shape held out).
     online_post_prob: float = _p(0.05)  # chance an unhappy customer posts online (assumption)
-    online_reach: float = _nonneg(30.0)  # customers a post reaches on its first day, anywhere (assumption)
-    online_decay: float = _p(0.5)  # share of a post's reach left each next day
+    online_audience: float = _nonneg(30.0)
+    online_dispersion: float = _positive(0.5)
+    online_reshare_prob: float = _p(0.005)
     terrorist_tell_multiplier: float = _nonneg(3.0)  # terrorists "actively seek to criticise" (course)
     terrorist_post_prob: float = _p(0.5)  # terrorists go public (assumption)
     terrorist_daily_tell_prob: float = _p(0.1)  # terrorists keep telling, even after leaving
-    negative_impact: float = _nonneg(
-        0.1
-    )  # each negative message heard raises the defection chance by this share (assumption)
-    positive_impact: float = _p(0.05)  # each positive message closes this share of the gap to the ceiling
+    # independent_cascade: each teller tells each friend once with this chance; sir: daily tell and
+    # stop chances (sim/core/diffusion.py). Assumptions; the means match told_count's ~12 on degree 30.
+    cascade_prob: float = _p(0.4)
+    sir_tell_prob: float = _p(0.1)
+    sir_stop_prob: float = _p(0.25)
 
 
 @dataclass
 class LoyaltyConfig:
-    """Loyalty is the chance to buy again at the next purchase occasion."""
+    """Loyalty: the chance to buy from the firm at a purchase occasion, and what keeps a customer."""
 
-    # Jones & Sasser (1995), Xerox: totally satisfied customers were 6x as likely to repurchase
-    # as merely satisfied ones: defection 0.5 % (ceiling) against 3 % at a loyalty of 0.97.
-    ceiling: float = _p(0.995)
-    initial_mean: float = _p(0.99)
-    initial_concentration: float = _positive(400.0)  # Beta spread of initial loyalty
-    learning_rate: float = _p(0.15)  # share of the gap to the ceiling a good encounter closes
+    initial_mean: float = _p(0.9)  # assumption: the base buys ~90 % of its occasions from the firm
+    initial_concentration: float = _positive(50.0)  # Beta spread of initial loyalty
+    ceiling: float = _p(0.99)
+    # Churn is a hazard per day, not per purchase: at loyalty L it is the baseline times
+    # (1 - L) / (1 - initial_mean). Baseline ~10 % a year: retail banks 9.6 % (J.D. Power 2012,
+    # secondary), postpaid mobile 10-13 % (carrier reports). Fitted to that band at the defaults.
+    baseline_attrition: float = field(default=0.08, metadata={"range": (0.0, 0.99)})
+    # A failure's (and a message's) effect on loyalty fades back to the customer's own level with
+    # this half-life (assumption; win-back is far likelier within 90 days: Dillard & Bates).
+    half_life_days: float = _positive(90.0)
     failure_impact: float = _p(1.0)  # "100 - 1 = 0": loyalty scales by (1 - impact * felt severity)
-    purchase_interval_days: float = _positive(30.0)  # mean days between purchases at full loyalty
-    frequency_elasticity: float = _nonneg(1.0)  # less loyal customers buy less often
+    purchase_interval_days: float = _positive(30.0)  # mean days between purchase occasions
+
+
+@dataclass
+class SatisfactionConfig:
+    """Satisfaction (an attitude, what word of mouth follows), kept apart from loyalty."""
+
+    initial_mean: float = _p(0.8)  # assumption
+    initial_concentration: float = _positive(20.0)
+    good_level: float = _p(0.85)  # where good encounters pull satisfaction (assumption)
+    good_rate: float = _p(0.2)  # share of the way a good encounter moves it (assumption)
 
 
 @dataclass
 class AcquisitionConfig:
-    """Prospects joining through word of mouth (Bass form; Rand & Rust 2011)."""
+    """Prospects joining through word of mouth, in Bass form (agent-based as Rand & Rust 2011)."""
 
-    prospect_share: float = _p(0.0)  # share of the graph that starts as prospects (0 = no acquisition)
-    innovation: float = _p(0.03 / 365)  # Bass p ~ 0.03 a year (Sultan, Farley & Lehmann 1990 mean)
-    imitation: float = _p(0.02)  # daily chance per positive message heard (assumption)
-    deterrence: float = _p(0.2)  # each negative message heard cuts the chance by this share (assumption)
+    enabled: bool = True
+    # Bass (1969) coefficients, yearly: p ~ 0.03, q ~ 0.38 (Sultan, Farley & Lehmann 1990, JMR
+    # meta-analysis, secondary). Daily hazard p/365 plus imitation: each positive message heard adds
+    # (q/365) / wom.positive_daily_rate, so a prospect among satisfied customers only joins at p + q.
+    innovation: float = _p(0.03)
+    imitation: float = _nonneg(0.38)
 
 
 @dataclass
@@ -193,6 +275,9 @@ class EconomicsConfig:
     gross_margin: float = _p(0.3)  # share of revenue kept before failure costs (assumption)
     handling_cost: float = _nonneg(10.0)  # staff cost per handled complaint or detected failure
     apology_cost: float = _nonneg(1.0)
+    # Winning a customer costs about 5x keeping one (course figure; reported range 2x-20x): five
+    # times the handling cost plus a ticket's margin (assumption).
+    acquisition_cost: float = _nonneg(65.0)
     annual_discount_rate: float = _nonneg(0.10)  # for NPV
 
 
@@ -202,8 +287,9 @@ class SimConfig:
 
     seed: int = 0
     days: int = _count(365, low=1)
-    customers: int = _count(10_000, low=1)
+    customers: int = _count(10_000, low=1)  # the firm's customers at the start; the market is larger
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     failure: FailureConfig = field(default_factory=FailureConfig)
@@ -211,6 +297,7 @@ class SimConfig:
     recovery: RecoveryRulesConfig = field(default_factory=RecoveryRulesConfig)
     wom: WomConfig = field(default_factory=WomConfig)
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
     acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
     progress: bool = False  # show a progress bar (only on a terminal)
@@ -248,11 +335,16 @@ def _check_rules(cfg: SimConfig) -> None:
         raise ConfigError(f"network.kind = {cfg.network.kind!r}: must be one of {', '.join(NETWORK_KINDS)}")
     if cfg.network.kind == "edgelist" and not cfg.network.path:
         raise ConfigError("network.path is empty: network=edgelist needs network.path=FILE")
-    shares, means = cfg.failure.cause_shares, cfg.failure.cause_severity_means
-    if len(shares) != 3 or len(means) != 3:
-        raise ConfigError(
-            "failure.cause_shares and failure.cause_severity_means: must each list 3 values (one per Bitner cause)"
-        )
+    if cfg.wom.process not in WOM_PROCESSES:
+        raise ConfigError(f"wom.process = {cfg.wom.process!r}: must be one of {', '.join(WOM_PROCESSES)}")
+    if cfg.policy.compensation_basis not in ("matched", "fixed"):
+        raise ConfigError(f"policy.compensation_basis = {cfg.policy.compensation_basis!r}: must be matched or fixed")
+    f = cfg.failure
+    shares, means = f.cause_shares, f.cause_severity_means
+    for name in ("cause_shares", "cause_severity_means", "cause_blame", "cause_complaint", "cause_tell"):
+        values = getattr(f, name)
+        if len(values) != 3 or any(not math.isfinite(x) or x < 0 for x in values):
+            raise ConfigError(f"failure.{name} = {list(values)}: must list 3 numbers >= 0 (one per Bitner cause)")
     if any(s < 0 for s in shares) or not math.isclose(sum(shares), 1.0, abs_tol=1e-6):
         raise ConfigError(f"failure.cause_shares = {list(shares)}: must be >= 0 and sum to 1")
     if any(not 0.0 < m < 1.0 for m in means):
@@ -262,6 +354,10 @@ def _check_rules(cfg: SimConfig) -> None:
         raise ConfigError(f"recovery.w_outcome + w_interactional + w_procedural = {sum(weights):g}: must sum to 1")
     if not cfg.recovery.bad_threshold < cfg.recovery.paradox_threshold < 1.0:
         raise ConfigError("recovery.bad_threshold < recovery.paradox_threshold < 1: must hold")
+    if any(b > 1 for b in f.cause_blame):
+        raise ConfigError(f"failure.cause_blame = {list(f.cause_blame)}: each must lie in [0, 1]")
+    if cfg.loyalty.initial_mean >= 1.0:
+        raise ConfigError("loyalty.initial_mean = 1: must be < 1 (the churn hazard is relative to 1 - initial_mean)")
     if cfg.loyalty.initial_mean > cfg.loyalty.ceiling:
         raise ConfigError(
             f"loyalty.initial_mean = {cfg.loyalty.initial_mean}: must be <= loyalty.ceiling ({cfg.loyalty.ceiling})"

@@ -22,6 +22,7 @@ class Counts:
     """Flows of one day; the model keeps one for today and one for the whole run."""
 
     purchases: int = 0
+    lost_purchases: int = 0  # occasions bought from a rival
     revenue: float = 0.0
     internal_failures: int = 0
     failures: int = 0  # external: seen by the customer
@@ -38,6 +39,7 @@ class Counts:
     online_wom: int = 0
     recovery_cost: float = 0.0
     rework_cost: float = 0.0
+    acquisition_cost: float = 0.0
     lost: int = 0
     acquired: int = 0
     verdicts: int = 0  # first purchase occasions after a failure episode closed
@@ -75,6 +77,7 @@ def stocks(m: WomModel) -> dict[str, int | float]:
         "terrorists": int(np.count_nonzero(pop.terrorist)),
         # A masked dot product: no copy of the selected loyalties.
         "mean_loyalty": float(np.einsum("i,i->", pop.loyalty, active) / customers) if customers else 0.0,
+        "mean_satisfaction": float(np.einsum("i,i->", pop.satisfaction, active) / customers) if customers else 0.0,
     }
 
 
@@ -91,7 +94,7 @@ def daily_reporters() -> dict[str, Any]:
         snapshot.update(stocks(m))
         return m.day
 
-    names = ("customers", "prospects", "churned", "unhappy", "swayed", "terrorists", "mean_loyalty")
+    names = ("customers", "prospects", "churned", "unhappy", "swayed", "terrorists", "mean_loyalty", "mean_satisfaction")
     columns: dict[str, Any] = {"day": day} | {name: _stock(snapshot, name) for name in names}
     flows = {f.name: _today(f.name) for f in dataclasses.fields(Counts)}
     return columns | flows
@@ -115,17 +118,20 @@ def summary(model: WomModel) -> dict[str, Any]:
         "profit": t.profit,
         "recovery_cost": t.recovery_cost,
         "rework_cost": t.rework_cost,
+        "acquisition_cost": t.acquisition_cost,
         "npv": model.npv,
         # What the customers still active at the end are worth, discounted to day 0: the long-term
         # side of "keep the relationship for long-term profit, not short-term cost".
         "customer_equity": equity,
         "npv_with_equity": model.npv + equity,
+        "market_size": model.pop.n,
         "customers_start": customers_start,
         "customers_end": int(np.count_nonzero(model.pop.member == Membership.ACTIVE)),
         "customers_acquired": t.acquired,
         "customers_lost": t.lost,
         "churn_rate": t.lost / ever if ever else 0.0,
         "purchases": t.purchases,
+        "lost_purchases": t.lost_purchases,
         "failures": t.failures,
         "internal_failures": t.internal_failures,
         "dissatisfied": t.dissatisfied,
@@ -140,6 +146,10 @@ def summary(model: WomModel) -> dict[str, Any]:
         "firsthand_wom_messages": t.firsthand_wom,
         "positive_wom_messages": t.positive_wom,
         "online_wom_messages": t.online_wom,
+        "positive_to_negative_wom": t.positive_wom / t.negative_wom if t.negative_wom else 0.0,
+        "online_cascades": len(model.cascades),
+        "cascades_no_reshare_share": _share(model.cascades, lambda d: d == 0),
+        "cascades_past_one_step_share": _share(model.cascades, lambda d: d >= 2),
         "mean_tells_per_unhappy": t.firsthand_wom / t.dissatisfied if t.dissatisfied else 0.0,
         "share_telling_over_20": float(told[21:].sum() / finished) if finished else 0.0,
         "verdicts": t.verdicts,
@@ -147,15 +157,20 @@ def summary(model: WomModel) -> dict[str, Any]:
         "mean_loyalty_end": float(model.pop.loyalty[model.pop.member == Membership.ACTIVE].mean())
         if np.any(model.pop.member == Membership.ACTIVE)
         else 0.0,
+        "mean_satisfaction_end": float(model.pop.satisfaction[model.pop.member == Membership.ACTIVE].mean())
+        if np.any(model.pop.member == Membership.ACTIVE)
+        else 0.0,
     }
+
+
+def _share(depths: list[int], test) -> float:
+    return sum(1 for d in depths if test(d)) / len(depths) if depths else 0.0
 
 
 def customer_equity(model: WomModel) -> float:
     """Sum of the active customers' lifetime values at the end, discounted back to day 0."""
     pop, cfg = model.pop, model.cfg
     active = pop.member == Membership.ACTIVE
-    loyalty = pop.loyalty[active]
-    interval = rules.purchase_interval(loyalty, cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity)
     e = cfg.economics
-    value = rules.lifetime_value(loyalty, interval, e.gross_margin * e.ticket, e.annual_discount_rate)
+    value = rules.lifetime_value(pop.loyalty[active], cfg.loyalty, e.gross_margin * e.ticket, e.annual_discount_rate)
     return float(value.sum()) / (1.0 + e.annual_discount_rate) ** (model.day / 365.0)

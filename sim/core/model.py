@@ -1,14 +1,16 @@
-"""WomModel: word of mouth after service failures, one step = one day.
+"""WomModel: word of mouth after service failures in a market, one step = one day.
 
-The day, in order: acquisition, encounters (purchase occasions, where customers also decide
-to stay or leave, plus any storm), failures, disconfirmation, complaints, recovery, word of
-mouth, books. Every phase works on all customers at once through the rules in
-``sim/core/rules.py``; ``stepping="agents"`` runs the same rules one ``Customer`` at a time.
+The day, in order: acquisition, churn, encounters (purchase occasions plus any storm),
+failures, disconfirmation, complaints, recovery, word of mouth, books. Every phase works on
+all people at once through the rules in ``sim/core/rules.py``; ``stepping="agents"`` runs the
+same rules one ``Customer`` at a time (``sim/core/agents.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 from collections import defaultdict
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -19,27 +21,16 @@ import numpy as np
 from sim.core import network as netbuild
 from sim.core import rules
 from sim.core.agents import Customer
-from sim.core.config import (
-    AcquisitionConfig,
-    ComplaintConfig,
-    EconomicsConfig,
-    FailureConfig,
-    LoyaltyConfig,
-    NetworkConfig,
-    PolicyConfig,
-    RecoveryRulesConfig,
-    ScenarioConfig,
-    SimConfig,
-    WomConfig,
-    validate,
-)
+from sim.core.config import SimConfig, validate
+from sim.core.diffusion import sir
 from sim.core.metrics import Counts, daily_reporters, summary
 from sim.core.policies import handle, load_policy
 from sim.core.population import Population
 from sim.core.states import Membership, Mood
 
-AGENTS_AUTO_LIMIT = 200_000  # above this, Customer agents are made on demand (see docs/ODD.md)
+AGENTS_AUTO_LIMIT = 200_000  # above this many people, Customer agents are made on demand (see docs/ODD.md)
 MAX_TOLD = 200  # telling histogram width
+INT16_MAX = np.iinfo(np.int16).max
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,7 +46,7 @@ def positive_among(counts: np.ndarray, watched: list[np.ndarray]) -> np.ndarray:
 
     ``watched`` lists everyone whose count was raised since the last call, plus that call's
     answer; it is replaced by the new answer. Counts must rise only where they are watched
-    (``start_telling``, the two praise draws); they fall anywhere.
+    (``start_telling``); they fall anywhere.
     """
     ids = np.sort(np.concatenate(watched).astype(np.int64, copy=False)) if watched else np.empty(0, dtype=np.int64)
     ids = ids[np.r_[True, ids[1:] != ids[:-1]]] if len(ids) else ids
@@ -64,62 +55,66 @@ def positive_among(counts: np.ndarray, watched: list[np.ndarray]) -> np.ndarray:
     return ids
 
 
+def market_size(customers: int, share: float) -> int:
+    """People in the market around ``customers`` customers holding ``share`` of it."""
+    return max(customers, round(customers / share))
+
+
 class WomModel(mesa.Model):
-    """Customers on a social network meet failures, complain, are recovered, talk, and leave."""
+    """Customers and prospects on a social network; failures, complaints, recovery, talk, churn."""
 
     def __init__(
         self,
-        customers: int = 10_000,
-        network: NetworkConfig | None = None,
-        policy: PolicyConfig | str = "full",
-        scenario: ScenarioConfig | None = None,
-        failure: FailureConfig | None = None,
-        complaint: ComplaintConfig | None = None,
-        recovery: RecoveryRulesConfig | None = None,
-        wom: WomConfig | None = None,
-        loyalty: LoyaltyConfig | None = None,
-        acquisition: AcquisitionConfig | None = None,
-        economics: EconomicsConfig | None = None,
+        config: SimConfig | None = None,
+        *,
         graph: netbuild.Graph | None = None,
         stepping: str = "array",
         create_agents: bool | None = None,
-        seed: int | None = None,
+        **overrides: Any,
     ) -> None:
-        super().__init__(rng=seed)
-        self.seed = seed
-        cfg = SimConfig(
-            customers=customers,
-            network=network or NetworkConfig(),
-            policy=load_policy(policy) if isinstance(policy, str) else policy,
-            scenario=scenario or ScenarioConfig(),
-            failure=failure or FailureConfig(),
-            complaint=complaint or ComplaintConfig(),
-            recovery=recovery or RecoveryRulesConfig(),
-            wom=wom or WomConfig(),
-            loyalty=loyalty or LoyaltyConfig(),
-            acquisition=acquisition or AcquisitionConfig(),
-            economics=economics or EconomicsConfig(),
-        )
+        """Build from a ``SimConfig``; keyword overrides replace its top-level fields.
+
+        ``WomModel(customers=2000, policy="none", seed=1)`` is the keyword convenience: a policy
+        may be given by preset name, every other part as its config dataclass.
+        """
+        cfg = config if config is not None else SimConfig()
+        if isinstance(overrides.get("policy"), str):
+            overrides["policy"] = load_policy(overrides["policy"])
+        unknown = set(overrides) - {f.name for f in dataclasses.fields(SimConfig)}
+        if unknown:
+            raise TypeError(f"WomModel: unknown settings {sorted(unknown)}")
+        cfg = validate(dataclasses.replace(cfg, **overrides))
+        super().__init__(rng=cfg.seed)
         if stepping not in ("array", "agents"):
             raise ValueError(f"stepping = {stepping!r}: must be 'array' or 'agents'")
-        self.cfg = validate(cfg)
+        self.cfg, self.seed = cfg, cfg.seed
         self.policy, self.stepping = cfg.policy, stepping
-        self.graph = graph if graph is not None else netbuild.build(cfg.network, customers, self.rng)
+        n = market_size(cfg.customers, cfg.market.share) if graph is None else graph.n
+        if n < cfg.customers:
+            raise ValueError(f"graph has {n} people: fewer than customers ({cfg.customers})")
+        self.graph = graph if graph is not None else netbuild.build(cfg.network, n, self.rng)
         self.degree = self.graph.degree.astype(np.int32)
         self.pop = Population(self.graph.n)
         self._init_population()
         self.day = 0
         self.today, self.totals, self.carried = Counts(), Counts(), Counts()
         self.npv = 0.0
-        self.online_reach = 0.0  # reach of all live posts today (geometric decay aggregates them)
         self.telling_histogram = np.zeros(MAX_TOLD + 1, dtype=np.int64)
-        # Everyone whose tell_left / praise_left may be positive: talk() reads these, not the whole population.
-        self.may_tell: list[np.ndarray] = []
-        self.may_praise: list[np.ndarray] = []
+        self.may_tell: list[np.ndarray] = []  # everyone whose tell_left may be positive (talk() reads these)
         self.recovery_calendar: dict[int, list[np.ndarray]] = defaultdict(list)
+        self.hearing_calendar: dict[int, list[np.ndarray]] = defaultdict(list)  # sir: who hears on which day
+        self.recorded = np.zeros(3, dtype=np.float64)  # recorded cases by cause, for learning
+        # Online posts alive today: their cascade's root and depth (0 = the poster's own post).
+        self.posts_root = np.empty(0, dtype=np.int64)
+        self.posts_depth = np.empty(0, dtype=np.int64)
+        self.cascades: list[int] = []  # per root post: deepest reshare depth reached
+        # Prospects who heard praise today and how often: they may join tomorrow (Bass imitation).
+        self.positive_heard = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        f = cfg.failure
         self._severity_a, self._severity_b = self._beta_params(
-            np.asarray(cfg.failure.cause_severity_means), cfg.failure.severity_concentration
+            np.asarray(f.cause_severity_means), f.severity_concentration
         )
+        self.mean_loss = float(np.dot(f.cause_shares, f.cause_severity_means)) * cfg.economics.ticket
         if create_agents is None:
             create_agents = stepping == "agents" or self.pop.n <= AGENTS_AUTO_LIMIT
         if stepping == "agents" and not create_agents:
@@ -133,21 +128,7 @@ class WomModel(mesa.Model):
     @classmethod
     def from_config(cls, cfg: SimConfig, **kwargs: Any) -> WomModel:
         """Build from a whole ``SimConfig`` (what the Hydra app composes)."""
-        return cls(
-            customers=cfg.customers,
-            network=cfg.network,
-            policy=cfg.policy,
-            scenario=cfg.scenario,
-            failure=cfg.failure,
-            complaint=cfg.complaint,
-            recovery=cfg.recovery,
-            wom=cfg.wom,
-            loyalty=cfg.loyalty,
-            acquisition=cfg.acquisition,
-            economics=cfg.economics,
-            seed=cfg.seed,
-            **kwargs,
-        )
+        return cls(cfg, **kwargs)
 
     def customer(self, index: int) -> Customer:
         """The agent viewing row ``index``, made on first use when agents are created lazily."""
@@ -158,22 +139,22 @@ class WomModel(mesa.Model):
 
     # ------------------------------------------------------------------ set-up
     def _init_population(self) -> None:
+        """Everyone gets a loyalty level and a satisfaction; a random ``customers`` of them are customers."""
         pop, cfg, rng = self.pop, self.cfg, self.rng
-        a, b = self._beta_params(np.float64(cfg.loyalty.initial_mean), cfg.loyalty.initial_concentration)
-        pop.loyalty[:] = np.minimum(rng.beta(a, b, pop.n), cfg.loyalty.ceiling)
+        lc, sc = cfg.loyalty, cfg.satisfaction
+        a, b = self._beta_params(np.float64(lc.initial_mean), lc.initial_concentration)
+        pop.loyalty_level[:] = np.minimum(rng.beta(a, b, pop.n), lc.ceiling)
+        pop.loyalty[:] = pop.loyalty_level
+        a, b = self._beta_params(np.float64(sc.initial_mean), sc.initial_concentration)
+        pop.satisfaction[:] = rng.beta(a, b, pop.n)
         pop.expectation[:] = cfg.failure.quality
         sigma = cfg.complaint.propensity_sigma
         pop.propensity[:] = rng.lognormal(-0.5 * sigma**2, sigma, pop.n)  # mean 1
-        share = cfg.acquisition.prospect_share
-        if share > 0:
-            pop.member[rng.random(pop.n) < share] = Membership.PROSPECT
-        interval = rules.purchase_interval(
-            pop.loyalty, cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity
-        )
-        pop.next_purchase[:] = rng.geometric(1.0 / np.maximum(interval, 1.0)).astype(
-            np.int32
-        )  # memoryless: already stationary
-        self.customers_start = int(np.count_nonzero(pop.member == Membership.ACTIVE))
+        customers = rng.choice(pop.n, size=cfg.customers, replace=False) if cfg.customers < pop.n else np.arange(pop.n)
+        pop.member[customers] = Membership.ACTIVE
+        # Memoryless purchase occasions: already stationary on day 1.
+        pop.next_purchase[:] = rng.geometric(1.0 / max(lc.purchase_interval_days, 1.0), pop.n).astype(np.int32)
+        self.customers_start = len(customers)
 
     @staticmethod
     def _beta_params(mean: np.ndarray, concentration: float) -> tuple[np.ndarray, np.ndarray]:
@@ -191,13 +172,23 @@ class WomModel(mesa.Model):
         a, b = self._beta_params(np.float64(shock.severity_mean), shock.severity_concentration)
         return self.rng.beta(a, b, size)
 
-    def draw_tells(self, mean: float | np.ndarray, size: int, dispersion: float) -> np.ndarray:
-        n, p = rules.negative_binomial_params(np.asarray(mean, dtype=np.float64), dispersion)
-        return np.minimum(self.rng.negative_binomial(n, p, size), np.iinfo(np.int16).max // 2)
+    def draw_count(self, mean: float | np.ndarray, size: int, dispersion: float) -> np.ndarray:
+        """Negative binomial counts (how many people a story reaches), capped to fit int16."""
+        mean = np.asarray(mean, dtype=np.float64)
+        if size == 0:
+            return np.zeros(0, dtype=np.int64)
+        n, p = rules.negative_binomial_params(mean, dispersion)
+        return np.minimum(self.rng.negative_binomial(n, p, size), INT16_MAX // 2)
 
     def in_shock(self, day: int) -> bool:
         shock = self.cfg.scenario.shock
         return shock.reach > 0 and shock.day <= day < shock.day + shock.days
+
+    def defect_rates(self) -> np.ndarray:
+        """Today's defect chance by cause: the base rate, lowered by what complaints taught."""
+        f = self.cfg.failure
+        per_1000 = self.recorded / max(self.customers_start / 1000.0, 1e-9)
+        return f.rate * rules.learning_factor(per_1000, f)
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -211,51 +202,85 @@ class WomModel(mesa.Model):
             step_agents(self)
         else:
             self.acquire()
+            self.churn()
             encounters, is_shock = self.meet()
-            failed, severity = self.fail(encounters, is_shock)
-            unhappy, severity = self.disconfirm(encounters, failed, severity)
-            self.complain(unhappy, severity)
+            failed, severity, cause = self.fail(encounters, is_shock)
+            unhappy, felt = self.disconfirm(encounters, failed, severity, cause)
+            self.complain(unhappy, felt)
             self.recover()
             self.talk()
         self.keep_books()
         self.datacollector.collect(self)
 
     def acquire(self) -> None:
-        """Prospects join through what they heard (Bass form)."""
-        pop, acq = self.pop, self.cfg.acquisition
-        if acq.prospect_share <= 0:
-            return
-        prospects = np.flatnonzero(pop.member == Membership.PROSPECT)
-        p = rules.adoption_probability(
-            pop.heard_positive_today[prospects],
-            pop.heard_negative[prospects],
-            acq.innovation,
-            acq.imitation,
-            acq.deterrence,
-        )
-        join = prospects[self.rng.random(len(prospects)) < p]
-        pop.member[join] = Membership.ACTIVE
-        pop.next_purchase[join] = self.day
-        pop.heard_positive_today[:] = 0
-        self.today.acquired += len(join)
+        """Prospects join in Bass form: innovators at random, imitators among yesterday's hearers."""
+        pop, acq, rng = self.pop, self.cfg.acquisition, self.rng
+        hearers, heard = self.positive_heard
+        self.positive_heard = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        joined = []
+        if acq.enabled:
+            # Innovation: everyone is a candidate with the daily chance p/365; deterrence thins them.
+            k = rng.binomial(pop.n, -math.expm1(-acq.innovation / 365.0))
+            candidates = np.unique(rng.integers(0, pop.n, k))
+            candidates = candidates[pop.member[candidates] == Membership.PROSPECT]
+            candidates = np.setdiff1d(candidates, hearers, assume_unique=True)
+            keep = np.power(1.0 - self.cfg.wom.negative_effect, self.recent_negative(candidates))
+            joined.append(candidates[rng.random(len(candidates)) < keep])
+            still = pop.member[hearers] == Membership.PROSPECT
+            hearers, heard = hearers[still], heard[still]
+            p = rules.adoption_probability(heard, self.recent_negative(hearers), acq, self.cfg.wom)
+            joined.append(hearers[rng.random(len(hearers)) < p])
+        if joined:
+            self.join(np.concatenate(joined))
+
+    def recent_negative(self, who: np.ndarray) -> np.ndarray:
+        """Negative messages ``who`` heard, fading with the loyalty half-life (brought up to today)."""
+        pop = self.pop
+        faded = rules.fade(pop.heard_negative[who], 0.0, self.day - pop.heard_negative_day[who],
+                           self.cfg.loyalty.half_life_days)
+        pop.heard_negative[who] = faded
+        pop.heard_negative_day[who] = self.day
+        return faded
+
+    def join(self, who: np.ndarray) -> None:
+        pop = self.pop
+        pop.member[who] = Membership.ACTIVE
+        pop.loyalty[who] = pop.loyalty_level[who]
+        pop.next_purchase[who] = self.day
+        self.today.acquired += len(who)
+        self.today.acquisition_cost += len(who) * self.cfg.economics.acquisition_cost
+
+    def churn(self) -> None:
+        """Loyalty fades back to each customer's level; customers leave at a daily hazard."""
+        pop, lc = self.pop, self.cfg.loyalty
+        active = np.flatnonzero((pop.member == Membership.ACTIVE) & ~pop.waiting)
+        loyalty = rules.fade(pop.loyalty[active], pop.loyalty_level[active], 1.0, lc.half_life_days)
+        pop.loyalty[active] = loyalty
+        leave = self.rng.random(len(active)) < rules.churn_probability(loyalty, lc)
+        self.lose(active[leave])
+
+    def lose(self, leavers: np.ndarray) -> None:
+        pop = self.pop
+        verdict = pop.verdict_pending[leavers]
+        self.today.verdicts += int(np.count_nonzero(verdict))  # left before buying again
+        pop.verdict_pending[leavers] = False
+        pop.member[leavers] = Membership.CHURNED
+        self.today.lost += len(leavers)
 
     def meet(self) -> tuple[np.ndarray, np.ndarray]:
-        """Purchase occasions (stay or leave, then buy) and storm encounters."""
+        """Purchase occasions (buy from the firm or a rival) and storm encounters."""
         pop, cfg, rng, day = self.pop, self.cfg, self.rng, self.day
         due = np.flatnonzero(pop.next_purchase == day)
-        due = due[pop.member[due] == Membership.ACTIVE]
-        leave = rng.random(len(due)) < rules.defection_probability(pop.loyalty[due])
+        due = due[(pop.member[due] == Membership.ACTIVE) & ~pop.waiting[due]]
+        pop.next_purchase[due] = day + rng.geometric(1.0 / max(cfg.loyalty.purchase_interval_days, 1.0), len(due))
+        bought = rules.buys(pop.loyalty[due], rng.random(len(due)))
         verdict = pop.verdict_pending[due]
         self.today.verdicts += int(np.count_nonzero(verdict))
-        self.today.bought_again += int(np.count_nonzero(verdict & ~leave))
+        self.today.bought_again += int(np.count_nonzero(verdict & bought))
         pop.verdict_pending[due] = False
-        self.lose(due[leave])
-        buyers = due[~leave]
-        interval = rules.purchase_interval(
-            pop.loyalty[buyers], cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity
-        )
-        pop.next_purchase[buyers] = day + rng.geometric(1.0 / np.maximum(interval, 1.0)).astype(np.int32)
+        buyers = due[bought]
         self.today.purchases += len(buyers)
+        self.today.lost_purchases += len(due) - len(buyers)
         self.today.revenue += len(buyers) * cfg.economics.ticket
         is_shock = np.zeros(len(buyers), dtype=bool)
         if self.in_shock(day):
@@ -266,81 +291,99 @@ class WomModel(mesa.Model):
             is_shock = np.concatenate([is_shock, np.ones(len(hit), dtype=bool)])
         return buyers, is_shock
 
-    def lose(self, leavers: np.ndarray) -> None:
-        self.pop.member[leavers] = Membership.CHURNED
-        self.today.lost += len(leavers)
-
-    def fail(self, encounters: np.ndarray, is_shock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Defects arise; internal checks catch some (1:10 rule); the rest reach the customer."""
+    def fail(self, encounters: np.ndarray, is_shock: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Defects arise by cause; internal checks catch some (1:10 rule); the rest reach the customer."""
         f, rng = self.cfg.failure, self.rng
-        defect = rng.random(len(encounters)) < f.rate
-        defect &= ~is_shock
-        stage = (
-            rng.geometric(f.internal_catch_prob, int(defect.sum())) - 1
-            if f.internal_catch_prob > 0
-            else np.full(int(defect.sum()), f.internal_stages)
+        rates = self.defect_rates() * np.asarray(f.cause_shares)
+        defect = (rng.random(len(encounters)) < rates.sum()) & ~is_shock
+        n_defects = int(defect.sum())
+        causes = rng.choice(3, size=n_defects, p=rates / rates.sum()) if n_defects else np.empty(0, np.int64)
+        stage = rules.internal_catch_stage(
+            rng.geometric(f.internal_catch_prob, n_defects) if f.internal_catch_prob > 0 else np.zeros(n_defects), f
         )
         caught = stage < f.internal_stages
         self.today.internal_failures += int(caught.sum())
         self.today.rework_cost += float(rules.rework_cost(stage[caught], f.rework_cost, f.stage_cost_multiplier).sum())
         external = np.zeros(len(encounters), dtype=bool)
-        external[np.flatnonzero(defect)[~caught]] = True
+        ext = np.flatnonzero(defect)[~caught]
+        external[ext] = True
         severity = np.zeros(len(encounters))
-        ext = np.flatnonzero(external)
-        causes = rng.choice(3, size=len(ext), p=np.asarray(f.cause_shares))
-        severity[ext] = self.draw_severity(causes)
+        cause = np.zeros(len(encounters), dtype=np.int8)
+        cause[ext] = causes[~caught]
+        severity[ext] = self.draw_severity(causes[~caught]) * np.asarray(f.cause_blame)[causes[~caught]]
         shocked = np.flatnonzero(is_shock)
         severity[shocked] = self.draw_shock_severity(len(shocked))
         external |= is_shock
         self.today.failures += int(external.sum())
-        return external, severity
+        return external, severity, cause
 
     def disconfirm(
-        self, encounters: np.ndarray, failed: np.ndarray, severity: np.ndarray
+        self, encounters: np.ndarray, failed: np.ndarray, severity: np.ndarray, cause: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Performance against expectation; returns the dissatisfied and their felt severity."""
-        pop, f, lc, w, rng = self.pop, self.cfg.failure, self.cfg.loyalty, self.cfg.wom, self.rng
+        pop, f, rng = self.pop, self.cfg.failure, self.rng
         performance = f.quality + f.quality_noise * rng.standard_normal(len(encounters)) - severity
         expectation = pop.expectation[encounters]
         felt = rules.felt_shortfall(expectation, performance)
-        unhappy = failed & (felt > f.tolerance)
-        good = ~failed
+        unhappy = rules.is_dissatisfied(failed, felt, f)
         pop.expectation[encounters] = rules.ratchet_expectation(expectation, performance, f.expectation_ratchet)
 
-        content = encounters[good]
-        pop.loyalty[content] = rules.learn_from_good_encounter(pop.loyalty[content], lc.ceiling, lc.learning_rate)
-        calm = content[pop.mood[content] != Mood.TERRORIST]
-        pop.mood[calm[~pop.waiting[calm]]] = Mood.CONTENT
-        delighted = content[
-            (performance[good] - expectation[good] > f.delight_margin)
-            & (rng.random(len(content)) < w.delight_tell_prob)
-        ]
-        self.may_praise.append(delighted)
-        pop.praise_left[delighted] += self.draw_tells(w.positive_mean, len(delighted), w.positive_dispersion).astype(
-            np.int16
-        )
+        content = encounters[~failed]
+        sc = self.cfg.satisfaction
+        pop.satisfaction[content] += sc.good_rate * (sc.good_level - pop.satisfaction[content])
+        calm = content[(pop.mood[content] != Mood.TERRORIST) & ~pop.waiting[content]]
+        pop.mood[calm] = Mood.CONTENT
+        self.suffer(encounters[unhappy], felt[unhappy], cause[unhappy])
+        return encounters[unhappy], felt[unhappy]
 
-        hurt, felt_hurt = encounters[unhappy], felt[unhappy]
+    def suffer(self, hurt: np.ndarray, felt: np.ndarray, cause: np.ndarray) -> None:
+        """A dissatisfying failure: loyalty and satisfaction fall, a story and maybe a post start."""
+        pop, lc, w, rng = self.pop, self.cfg.loyalty, self.cfg.wom, self.rng
         pop.loyalty_before[hurt] = pop.loyalty[hurt]
-        pop.loyalty[hurt] = rules.loyalty_after_failure(pop.loyalty[hurt], felt_hurt, lc.failure_impact)
-        pop.severity[hurt] = felt_hurt
+        pop.loyalty[hurt] = rules.loyalty_after_failure(pop.loyalty[hurt], felt, lc.failure_impact)
+        pop.satisfaction_before[hurt] = pop.satisfaction[hurt]
+        pop.satisfaction[hurt] *= (1.0 - felt).astype(np.float32)
+        pop.severity[hurt] = felt
+        pop.cause[hurt] = cause
         pop.failures[hurt] += 1
         pop.mood[hurt[pop.mood[hurt] != Mood.TERRORIST]] = Mood.UNHAPPY
-        self.start_telling(hurt, self.draw_tells(w.negative_mean, len(hurt), w.negative_dispersion), firsthand=True)
-        self.post_online(int(np.count_nonzero(rng.random(len(hurt)) < w.online_post_prob)))
         self.today.dissatisfied += len(hurt)
-        return hurt, felt_hurt
+        if not w.negative_enabled:
+            return
+        self.start_telling(hurt, self.story_size(hurt, w.negative_mean * np.asarray(self.cfg.failure.cause_tell)[cause]),
+                           firsthand=True)
+        self.post_online(int(np.count_nonzero(rng.random(len(hurt)) < w.online_post_prob)))
+
+    def story_size(self, tellers: np.ndarray, mean: float | np.ndarray, dispersion: float | None = None) -> np.ndarray:
+        """How many friends each teller will tell, by the chosen spread process."""
+        w = self.cfg.wom
+        if w.process == "independent_cascade":  # each friend once, with cascade_prob (Kempe et al. 2003)
+            return self.rng.binomial(self.degree[tellers], w.cascade_prob)
+        if w.process == "sir":
+            return np.zeros(len(tellers), dtype=np.int64)  # sir stories spread through the hearing calendar
+        return self.draw_count(mean, len(tellers), dispersion or w.negative_dispersion)
 
     def start_telling(self, tellers: np.ndarray, tells: np.ndarray, firsthand: bool) -> None:
         """Open a telling episode: the previous one's count goes to the histogram."""
         pop = self.pop
         self.close_telling(tellers)
-        pop.tell_left[tellers] = np.minimum(tells, np.iinfo(np.int16).max)
+        if self.cfg.wom.process == "sir" and firsthand:
+            self.spread_sir(tellers)
+        pop.tell_left[tellers] = np.minimum(tells, INT16_MAX)
         self.may_tell.append(tellers)
         pop.told[tellers] = 0
         pop.firsthand[tellers] = firsthand
         deg = self.degree[tellers]
         pop.cursor[tellers] = np.floor(self.rng.random(len(tellers)) * np.maximum(deg, 1)).astype(np.int32)
+
+    def spread_sir(self, seeds: np.ndarray) -> None:
+        """Run the event-driven SIR kernel from today's first-hand tellers; file who hears when."""
+        w = self.cfg.wom
+        run = sir(self.graph, w.sir_tell_prob, w.sir_stop_prob, seeds, rng=self.rng)
+        reached = np.flatnonzero(run.infected_on > 0)
+        days = run.infected_on[reached]
+        for d in np.unique(days).tolist():
+            self.hearing_calendar[self.day + d].append(reached[days == d])
 
     def close_telling(self, tellers: np.ndarray) -> None:
         """End telling episodes; first-hand ones enter the histogram of how many were told."""
@@ -351,26 +394,27 @@ class WomModel(mesa.Model):
         pop.tell_left[tellers] = 0
 
     def post_online(self, posts: int) -> None:
-        self.online_reach += posts * self.cfg.wom.online_reach
+        """New root posts: each starts a cascade of reshares (Goel, Watts & Goldstein 2012)."""
+        if posts == 0:
+            return
+        roots = np.arange(len(self.cascades), len(self.cascades) + posts)
+        self.cascades.extend([0] * posts)
+        self.posts_root = np.concatenate([self.posts_root, roots])
+        self.posts_depth = np.concatenate([self.posts_depth, np.zeros(posts, dtype=np.int64)])
 
     def complain(self, unhappy: np.ndarray, severity: np.ndarray) -> None:
-        """A few complain; a proactive firm finds some of the rest; all are queued for recovery."""
+        """A few complain; a proactive firm finds some of the rest; all are queued and recorded."""
         pop, c, pol, rng, day = self.pop, self.cfg.complaint, self.policy, self.rng, self.day
         fresh = ~pop.waiting[unhappy]
         unhappy, severity = unhappy[fresh], severity[fresh]
-        p = rules.complaint_probability(
-            severity,
-            pop.propensity[unhappy],
-            c.base_share,
-            c.severity_ref,
-            c.severity_elasticity,
-            pol.complaint_barrier,
-        )
+        cause_factor = np.asarray(self.cfg.failure.cause_complaint)[pop.cause[unhappy]]
+        p = rules.complaint_probability(severity, pop.propensity[unhappy], cause_factor, c, pol.complaint_barrier)
         complains = rng.random(len(unhappy)) < p
         detected = ~complains & (rng.random(len(unhappy)) < pol.proactive_share)
         self.today.complaints += int(complains.sum())
         self.today.detected += int(detected.sum())
         cases = unhappy[complains | detected]
+        self.recorded += np.bincount(pop.cause[cases], minlength=3)
         pop.verdict_pending[unhappy[~(complains | detected)]] = True
         delay = pol.delay_days + (self.cfg.scenario.shock.extra_recovery_delay_days if self.in_shock(day) else 0)
         self.queue(cases, day + delay)
@@ -380,7 +424,6 @@ class WomModel(mesa.Model):
         pop.waiting[cases] = True
         pop.complaint_day[cases] = self.day
         pop.mood[cases[pop.mood[cases] != Mood.TERRORIST]] = Mood.WAITING
-        pop.next_purchase[cases] = np.maximum(pop.next_purchase[cases], due_day + 1)
         self.recovery_calendar[due_day].append(cases)
 
     def due_cases(self) -> np.ndarray:
@@ -394,43 +437,35 @@ class WomModel(mesa.Model):
         cases = self.due_cases()
         if len(cases) == 0:
             return
-        pop, r, w, rng = self.pop, self.cfg.recovery, self.cfg.wom, self.rng
+        pop, r, rng = self.pop, self.cfg.recovery, self.rng
         delay = self.day - pop.complaint_day[cases]
         severity = pop.severity[cases].astype(np.float64)
-        loss = severity * self.cfg.economics.ticket
-        outcome = handle(self.policy, severity, loss, delay, r, self.cfg.economics, self.cfg.failure)
+        outcome = handle(
+            self.policy, severity * self.cfg.economics.ticket, self.mean_loss, delay, r, self.cfg.economics,
+            self.cfg.failure,
+        )
         sat = outcome.satisfaction
-        pop.loyalty[cases] = rules.loyalty_after_recovery(
-            pop.loyalty[cases],
-            pop.loyalty_before[cases],
-            outcome.repair,
-            sat,
-            pop.failures[cases] == 1,
-            self.cfg.loyalty.ceiling,
-            r.paradox_threshold,
-            r.paradox_bonus,
-            r.bad_threshold,
-            r.double_deviation_penalty,
+        pop.loyalty[cases] = rules.loyalty_after_recovery(pop.loyalty[cases], pop.loyalty_before[cases], sat, severity, r)
+        pop.satisfaction[cases] = rules.satisfaction_after_recovery(
+            pop.satisfaction_before[cases], sat, pop.failures[cases] == 1, r
         )
         pop.waiting[cases] = False
         pop.verdict_pending[cases] = True
+        pop.next_purchase[cases] = np.maximum(pop.next_purchase[cases], self.day + 1)
         self.today.recoveries += len(cases)
         self.today.recovery_cost += float(outcome.cost.sum())
 
-        satisfied = cases[sat >= r.satisfied_threshold]
+        good = sat >= r.satisfied_threshold
+        satisfied = cases[good]
         self.today.satisfied_recoveries += len(satisfied)
-        self.close_telling(satisfied)  # a good recovery stops the story in flight
-        self.may_praise.append(satisfied)
-        pop.praise_left[satisfied] += self.draw_tells(w.positive_mean, len(satisfied), w.positive_dispersion).astype(
-            np.int16
-        )
+        # A satisfied complainant tells on less (TARP: 4-5 people instead of 9-10).
+        pop.tell_left[satisfied] = np.round(pop.tell_left[satisfied] * r.recovered_tell_share).astype(np.int16)
         pop.mood[satisfied[pop.mood[satisfied] != Mood.TERRORIST]] = Mood.RECOVERED
-        unsatisfied = cases[sat < r.satisfied_threshold]
+        unsatisfied = cases[~good]
         pop.mood[unsatisfied[pop.mood[unsatisfied] != Mood.TERRORIST]] = Mood.UNHAPPY
 
-        bad = sat < r.bad_threshold
-        self.today.double_deviations += int(bad.sum())
-        turned = rules.terrorist_probability(sat, r.bad_threshold, r.terrorist_prob)
+        self.today.double_deviations += int(np.count_nonzero(rules.double_deviation(sat, r) > 0))
+        turned = rules.terrorist_probability(sat, r)
         terror = cases[(rng.random(len(cases)) < turned) & ~pop.terrorist[cases]]
         self.make_terrorists(terror)
 
@@ -439,17 +474,18 @@ class WomModel(mesa.Model):
         pop, w = self.pop, self.cfg.wom
         pop.terrorist[who] = True
         pop.mood[who] = Mood.TERRORIST
+        self.today.new_terrorists += len(who)
+        if not w.negative_enabled:
+            return
         left = pop.tell_left[who].astype(np.int64)
         self.close_telling(who)
         louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
-        self.start_telling(who, left + self.draw_tells(louder, len(who), w.negative_dispersion), firsthand=False)
+        self.start_telling(who, left + self.draw_count(louder, len(who), w.negative_dispersion), firsthand=False)
         self.post_online(int(np.count_nonzero(self.rng.random(len(who)) < w.terrorist_post_prob)))
-        self.today.new_terrorists += len(who)
 
     def talk(self) -> None:
-        """Negative stories to distinct friends, praise, terrorists' retelling, online posts."""
-        pop, w, rng = self.pop, self.cfg.wom, self.rng
-        g = self.graph
+        """Negative stories to distinct friends, terrorists' retelling, online cascades, praise."""
+        pop, w, rng, g = self.pop, self.cfg.wom, self.rng, self.graph
         # Negative word of mouth: each teller reaches the next friends in its shuffled row.
         tellers = positive_among(pop.tell_left, self.may_tell)
         deg = self.degree[tellers]
@@ -467,21 +503,33 @@ class WomModel(mesa.Model):
         self.close_telling(done)
         self.today.firsthand_wom += int(firsthand.sum())
 
-        # Terrorists keep telling a random friend now and then, even after leaving.
-        loud = np.flatnonzero(pop.terrorist)
-        loud = loud[(rng.random(len(loud)) < w.terrorist_daily_tell_prob) & (self.degree[loud] > 0)]
-        retold = g.indices[g.indptr[loud] + np.floor(rng.random(len(loud)) * self.degree[loud]).astype(np.int64)]
-
-        # Online posts reach customers anywhere; their reach decays geometrically.
-        online = (
-            rng.integers(0, pop.n, rng.poisson(self.online_reach)) if self.online_reach > 0.5 else np.empty(0, np.int64)
-        )
-        self.online_reach *= w.online_decay
-        self.today.online_wom += len(online)
-
-        negative = np.concatenate([receivers, retold, online])
-        self.hear_negative(negative, forwarders_from=receivers)
+        retold = online = scheduled = np.empty(0, dtype=np.int64)
+        if w.negative_enabled:
+            # Terrorists keep telling a random friend now and then, even after leaving.
+            loud = np.flatnonzero(pop.terrorist)
+            loud = loud[(rng.random(len(loud)) < w.terrorist_daily_tell_prob) & (self.degree[loud] > 0)]
+            retold = g.indices[g.indptr[loud] + np.floor(rng.random(len(loud)) * self.degree[loud]).astype(np.int64)]
+            online = self.spread_online()
+            batches = self.hearing_calendar.pop(self.day, [])
+            scheduled = np.concatenate(batches) if batches else scheduled
+        self.hear_negative(np.concatenate([receivers, retold, online, scheduled]), forwarders_from=receivers)
         self.praise()
+
+    def spread_online(self) -> np.ndarray:
+        """Today's posts reach their audience; some viewers reshare, posting tomorrow."""
+        w, rng, pop = self.cfg.wom, self.rng, self.pop
+        if len(self.posts_root) == 0:
+            return np.empty(0, dtype=np.int64)
+        audience = self.draw_count(w.online_audience, len(self.posts_root), w.online_dispersion)
+        viewers = rng.integers(0, pop.n, int(audience.sum()))
+        reshares = rng.binomial(audience, w.online_reshare_prob)
+        roots = np.repeat(self.posts_root, reshares)
+        depth = np.repeat(self.posts_depth + 1, reshares)
+        for root, d in zip(roots.tolist(), depth.tolist(), strict=True):
+            self.cascades[root] = max(self.cascades[root], d)
+        self.posts_root, self.posts_depth = roots, depth
+        self.today.online_wom += len(viewers)
+        return viewers
 
     def hear_negative(self, receivers: np.ndarray, forwarders_from: np.ndarray) -> None:
         pop, w, rng = self.pop, self.cfg.wom, self.rng
@@ -489,43 +537,46 @@ class WomModel(mesa.Model):
         if len(receivers) == 0:
             return
         who, count = np.unique(receivers, return_counts=True)
-        active = pop.member[who] == Membership.ACTIVE
-        pop.loyalty[who[active]] = rules.hear_negative(pop.loyalty[who[active]], count[active], w.negative_impact)
-        pop.heard_negative[who] = np.minimum(pop.heard_negative[who].astype(np.int64) + count, np.iinfo(np.int16).max)
+        member = pop.member[who]
+        active = member == Membership.ACTIVE
+        pop.loyalty[who[active]] = rules.hear_negative(
+            pop.loyalty[who[active]], count[active], w.negative_effect * w.retention_share
+        )
+        prospect = member == Membership.PROSPECT
+        pop.heard_negative[who[prospect]] = self.recent_negative(who[prospect]) + count[prospect]
         calm = who[active & (pop.mood[who] == Mood.CONTENT)]
         pop.mood[calm] = Mood.SWAYED
         # A hearer of a friend's story may pass it on (independent cascade, Kempe et al. 2003).
         heard = np.unique(forwarders_from)
-        fwd = heard[
-            (rng.random(len(heard)) < w.forward_prob)
-            & (pop.tell_left[heard] == 0)
-            & (pop.member[heard] != Membership.PROSPECT)
-        ]
-        self.start_telling(fwd, self.draw_tells(w.forward_mean, len(fwd), w.negative_dispersion), firsthand=False)
+        fwd = heard[(rng.random(len(heard)) < w.forward_prob) & (pop.tell_left[heard] == 0)]
+        self.start_telling(fwd, self.story_size(fwd, w.forward_mean), firsthand=False)
 
     def praise(self) -> None:
+        """Satisfied customers recommend the firm to a random friend at a daily rate."""
         pop, w, g, rng = self.pop, self.cfg.wom, self.graph, self.rng
-        talkers = positive_among(pop.praise_left, self.may_praise)
-        pop.praise_left[talkers[self.degree[talkers] == 0]] = 0  # no friends to tell
-        praisers = talkers[self.degree[talkers] > 0]
-        k = np.minimum(pop.praise_left[praisers], w.tells_per_day).astype(np.int64)
-        pop.praise_left[praisers] -= k.astype(np.int16)
-        rep = np.repeat(praisers, k)
-        receivers = g.indices[g.indptr[rep] + np.floor(rng.random(len(rep)) * self.degree[rep]).astype(np.int64)]
+        if w.positive_daily_rate <= 0:
+            return
+        k = rng.binomial(pop.n, w.positive_daily_rate)
+        talkers = rng.integers(0, pop.n, k)
+        talkers = talkers[
+            (pop.member[talkers] == Membership.ACTIVE)
+            & (pop.satisfaction[talkers] >= w.praise_threshold)
+            & (self.degree[talkers] > 0)
+        ]
+        receivers = g.indices[g.indptr[talkers] + np.floor(rng.random(len(talkers)) * self.degree[talkers]).astype(np.int64)]
         self.today.positive_wom += len(receivers)
         if len(receivers) == 0:
             return
         who, count = np.unique(receivers, return_counts=True)
-        active = pop.member[who] == Membership.ACTIVE
-        pop.loyalty[who[active]] = rules.hear_positive(
-            pop.loyalty[who[active]], count[active], self.cfg.loyalty.ceiling, w.positive_impact
-        )
-        prospect = who[pop.member[who] == Membership.PROSPECT]
-        pop.heard_positive_today[prospect] += count[pop.member[who] == Membership.PROSPECT].astype(np.int16)
+        member = pop.member[who]
+        active = member == Membership.ACTIVE
+        pop.loyalty[who[active]] = rules.hear_positive(pop.loyalty[who[active]], count[active], w.positive_retention)
+        prospect = member == Membership.PROSPECT
+        self.positive_heard = (who[prospect], count[prospect])
 
     def keep_books(self) -> None:
         t, e = self.today, self.cfg.economics
-        t.profit = e.gross_margin * t.revenue - t.recovery_cost - t.rework_cost
+        t.profit = e.gross_margin * t.revenue - t.recovery_cost - t.rework_cost - t.acquisition_cost
         self.npv += t.profit / (1.0 + e.annual_discount_rate) ** (self.day / 365.0)
         t.add_to(self.totals)
 
@@ -556,7 +607,9 @@ class WomModel(mesa.Model):
         """Hit one customer with a failure now (the demo's button); it runs through the same phases."""
         today, self.today = self.today, self.carried  # today is already recorded: count it in the next day
         try:
-            unhappy, felt = self.disconfirm(np.array([index]), np.array([True]), np.array([severity]))
+            unhappy, felt = self.disconfirm(
+                np.array([index]), np.array([True]), np.array([severity]), np.zeros(1, dtype=np.int8)
+            )
             self.today.failures += 1
             self.complain(unhappy, felt)
         finally:

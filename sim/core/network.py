@@ -52,8 +52,9 @@ class Graph:
 def from_edges(n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> Graph:
     """Symmetrise, drop self-loops and duplicates, and shuffle each row with ``rng``.
 
-    Sort-based throughout: ``np.unique`` and ``np.lexsort`` take tens of seconds on the
-    ten million entries of a 1,000,000-customer graph, a plain sort well under one.
+    Sort-based throughout: ``np.unique`` and ``np.argsort`` take tens of seconds on the tens of
+    millions of entries of a 1,000,000-person market, a plain ``np.sort`` a second. Rows are
+    shuffled by sorting one packed key (row, random bits, friend) when ids fit in 21 bits.
     """
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
@@ -64,12 +65,22 @@ def from_edges(n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -
     np.not_equal(key[1:], key[:-1], out=first[1:])
     key = key[first]  # each undirected edge once
     lo, hi = key // n, key % n
+    del key, first
     src, dst = np.concatenate([lo, hi]), np.concatenate([hi, lo])
-    # Row by row, in a random order: sort on (row, 32 random bits); node ids fit in 31 bits.
-    order = np.argsort((src << 32) | rng.integers(0, 2**32, len(src), dtype=np.int64))
+    del lo, hi
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
-    return Graph(indptr=indptr, indices=dst[order].astype(np.int32))
+    if n <= 1 << _PACK_BITS:
+        noise = rng.integers(0, 1 << _PACK_BITS, len(src), dtype=np.int64)
+        packed = np.sort((src << (2 * _PACK_BITS)) | (noise << _PACK_BITS) | dst)
+        indices = (packed & ((1 << _PACK_BITS) - 1)).astype(np.int32)
+    else:  # row by row, in a random order: sort on (row, 32 random bits)
+        order = np.argsort((src << 32) | rng.integers(0, 2**32, len(src), dtype=np.int64))
+        indices = dst[order].astype(np.int32)
+    return Graph(indptr=indptr, indices=indices)
+
+
+_PACK_BITS = 21  # row, noise and friend packed in one int64: markets of up to 2,097,152 people
 
 
 def from_networkx(g: nx.Graph, rng: np.random.Generator) -> Graph:
@@ -96,7 +107,8 @@ def build(cfg: NetworkConfig, n: int, rng: np.random.Generator) -> Graph:
     elif kind == "erdos_renyi":
         g = nx.fast_gnp_random_graph(n, min(cfg.mean_degree / max(n - 1, 1), 1.0), seed=seed)
     elif kind == "stochastic_block":
-        g = _stochastic_block(cfg, n, seed)
+        u, v = community_edges(n, cfg.community_size, cfg.mean_degree, cfg.between_share, rng)
+        return from_edges(n, u, v, rng)
     else:
         raise ConfigError(f"network.kind = {kind!r}: must be one of {', '.join(NETWORK_KINDS)}")
     return from_networkx(g, rng)
@@ -131,15 +143,39 @@ def barabasi_albert_edges(n: int, m: int, seed: int) -> tuple[np.ndarray, np.nda
     return ends[0::2], ends[1::2]
 
 
-def _stochastic_block(cfg: NetworkConfig, n: int, seed: int) -> nx.Graph:
-    blocks = max(1, min(cfg.communities, n))
-    sizes = [n // blocks + (1 if i < n % blocks else 0) for i in range(blocks)]
-    size = n / blocks
-    p_in = min(cfg.mean_degree * (1 - cfg.between_share) / max(size - 1, 1), 1.0)
-    p_out = min(cfg.mean_degree * cfg.between_share / max(n - size, 1), 1.0) if blocks > 1 else 0.0
-    probs = [[p_in if i == j else p_out for j in range(blocks)] for i in range(blocks)]
-    g = nx.stochastic_block_model(sizes, probs, seed=seed)
-    return nx.convert_node_labels_to_integers(g)
+def community_edges(
+    n: int, community_size: int, mean_degree: float, between_share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Strong ties inside communities, weak ties across the market (Goldenberg et al. 2007).
+
+    People ``0..n-1`` fall in consecutive communities of ``community_size``; each pair inside
+    one is tied with the probability that gives ``mean_degree * (1 - between_share)`` strong
+    ties a person, and ``n * mean_degree * between_share / 2`` weak ties join uniform random
+    pairs anywhere. Vectorised: a million people and 15 million ties take about a second.
+
+    Example:
+        >>> u, v = community_edges(100, 10, 4.0, 0.25, np.random.default_rng(0))
+        >>> bool(np.all(u != v))
+        True
+    """
+    size = max(2, min(community_size, n))
+    p_in = min(mean_degree * (1.0 - between_share) / (size - 1), 1.0)
+    a, b = np.triu_indices(size, k=1)
+    blocks = -(-n // size)
+    chunk = max(1, 4_000_000 // len(a))  # communities per batch: bounds the temporary arrays
+    us, vs = [], []
+    for first in range(0, blocks, chunk):
+        starts = np.arange(first, min(first + chunk, blocks), dtype=np.int64) * size
+        tie = rng.random((len(starts), len(a))) < p_in
+        row, col = np.nonzero(tie)
+        u, v = starts[row] + a[col], starts[row] + b[col]
+        inside = v < n  # the last community may be smaller
+        us.append(u[inside])
+        vs.append(v[inside])
+    weak = int(rng.poisson(n * mean_degree * between_share / 2.0)) if n > 1 else 0
+    us.append(rng.integers(0, n, weak, dtype=np.int64))
+    vs.append(rng.integers(0, n, weak, dtype=np.int64))
+    return np.concatenate(us), np.concatenate(vs)
 
 
 def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -26,39 +26,38 @@ def load_policy(name: str) -> PolicyConfig:
 
 @dataclass(frozen=True)
 class RecoveryOutcome:
-    """Per handled case: satisfaction with the handling, repair share, and cost."""
+    """Per handled case: satisfaction with the handling and what it cost."""
 
     satisfaction: np.ndarray
-    repair: np.ndarray
     cost: np.ndarray
 
 
 def handle(
     policy: PolicyConfig,
-    severity: np.ndarray,
     loss: np.ndarray,
+    mean_loss: float,
     delay_days: np.ndarray,
     judged: RecoveryRulesConfig,
     economics: EconomicsConfig,
     failure: FailureConfig,
 ) -> RecoveryOutcome:
-    """Apply ``policy`` to cases with the given felt severity, money loss and wait."""
-    compensation = policy.compensation_ratio + policy.guarantee_payout
-    satisfaction = rules.recovery_satisfaction(
-        policy.fix,
-        compensation,
-        policy.apology,
-        policy.first_contact,
-        delay_days,
-        judged.patience_days,
-        judged.w_outcome,
-        judged.w_interactional,
-        judged.w_procedural,
-    )
-    satisfaction = np.broadcast_to(satisfaction, np.shape(severity))
-    repair = rules.repair_fraction(satisfaction, delay_days, severity, judged.patience_days, judged.size_drag)
+    """Apply ``policy`` to cases with the given money loss and wait.
+
+    A "fixed" compensation pays ``compensation_ratio * mean_loss`` to everyone; what counts for
+    the customer is the ratio to their own loss (Smith, Bolton & Wagner 1999).
+    """
+    loss = np.asarray(loss, dtype=np.float64)
+    if policy.compensation_basis == "fixed":
+        paid = np.full(loss.shape, policy.compensation_ratio * mean_loss)
+        ratio = paid / np.maximum(loss, 1e-9)
+    else:
+        paid, ratio = policy.compensation_ratio * loss, np.full(loss.shape, policy.compensation_ratio)
+    paid = paid + policy.guarantee_payout * loss
+    ratio = ratio + policy.guarantee_payout
+    satisfaction = np.broadcast_to(rules.recovery_satisfaction(policy, ratio, delay_days, judged), loss.shape)
+    if not rules.handles(policy):
+        return RecoveryOutcome(satisfaction=np.zeros(loss.shape), cost=np.zeros(loss.shape))
     # An external failure is fixed at the last stage: the 1:10 rule applied past every internal check.
     fix_cost = float(rules.rework_cost(failure.internal_stages, failure.rework_cost, failure.stage_cost_multiplier))
     per_case = economics.handling_cost + economics.apology_cost * policy.apology + fix_cost * policy.fix
-    cost = per_case + compensation * np.asarray(loss, dtype=np.float64)
-    return RecoveryOutcome(satisfaction=np.asarray(satisfaction, dtype=np.float64), repair=repair, cost=cost)
+    return RecoveryOutcome(satisfaction=np.asarray(satisfaction, dtype=np.float64), cost=per_case + paid)

@@ -1,4 +1,4 @@
-"""Customer state as a struct of arrays, one row per person in the graph."""
+"""Person state as a struct of arrays, one row per person in the market's graph."""
 
 from __future__ import annotations
 
@@ -12,13 +12,17 @@ class Population:
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.member = np.full(n, Membership.ACTIVE, dtype=np.int8)
+        self.member = np.full(n, Membership.PROSPECT, dtype=np.int8)
         self.mood = np.full(n, Mood.CONTENT, dtype=np.int8)
-        self.loyalty = np.zeros(n, dtype=np.float64)
-        self.loyalty_before = np.zeros(n, dtype=np.float64)  # at the last failure, for the repair
+        self.loyalty = np.zeros(n, dtype=np.float64)  # chance to buy from the firm at an occasion
+        self.loyalty_level = np.zeros(n, dtype=np.float32)  # the person's own level, where loyalty fades back to
+        self.loyalty_before = np.zeros(n, dtype=np.float32)  # at the last failure, for the repair
+        self.satisfaction = np.zeros(n, dtype=np.float32)  # attitude to the firm: drives word of mouth
+        self.satisfaction_before = np.zeros(n, dtype=np.float32)  # at the last failure
         self.expectation = np.zeros(n, dtype=np.float32)
         self.propensity = np.ones(n, dtype=np.float32)  # personal norm to complain, mean 1
         self.severity = np.zeros(n, dtype=np.float32)  # felt severity of the open failure
+        self.cause = np.zeros(n, dtype=np.int8)  # Bitner cause of the open failure
         self.failures = np.zeros(n, dtype=np.int16)  # dissatisfying failures so far
         self.next_purchase = np.zeros(n, dtype=np.int32)  # day of the next purchase occasion
         self.complaint_day = np.full(n, -1, dtype=np.int32)  # day the open case was queued
@@ -29,9 +33,8 @@ class Population:
         self.told = np.zeros(n, dtype=np.int16)  # negative messages told in this episode
         self.firsthand = np.zeros(n, dtype=bool)  # telling about their own failure (not forwarding)
         self.cursor = np.zeros(n, dtype=np.int32)  # random start in the neighbour row
-        self.praise_left = np.zeros(n, dtype=np.int16)  # positive messages still to tell
-        self.heard_negative = np.zeros(n, dtype=np.int16)  # messages heard (prospects' deterrence)
-        self.heard_positive_today = np.zeros(n, dtype=np.int16)
+        self.heard_negative = np.zeros(n, dtype=np.float32)  # recent negative messages (fading), for prospects
+        self.heard_negative_day = np.zeros(n, dtype=np.int32)  # day heard_negative was last brought up to date
 
     def active(self) -> np.ndarray:
         return self.member == Membership.ACTIVE

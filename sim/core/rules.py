@@ -2,16 +2,33 @@
 
 Every rule is a pure numpy expression that works on a scalar and on an array alike, so the
 array stepping (all customers at once) and the per-agent reference stepping share one
-definition. Parameters are passed explicitly; their defaults and sources live in
+definition. Rules take their config part; the defaults and their sources live in
 ``sim/core/config.py``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.core.config import (
+    AcquisitionConfig,
+    ComplaintConfig,
+    FailureConfig,
+    LoyaltyConfig,
+    PolicyConfig,
+    RecoveryRulesConfig,
+    WomConfig,
+)
 
+
+def _f(x: ArrayLike) -> np.ndarray:
+    return np.asarray(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------- encounters and failures
 def felt_shortfall(expectation: ArrayLike, performance: ArrayLike) -> np.ndarray:
     """Expectation-disconfirmation: how far performance fell short of expectation, in [0, 1].
 
@@ -28,165 +45,238 @@ def ratchet_expectation(expectation: ArrayLike, performance: ArrayLike, rate: fl
     return np.add(expectation, rate * gain)
 
 
+def is_dissatisfied(failed: ArrayLike, felt: ArrayLike, failure: FailureConfig) -> np.ndarray:
+    """A failure dissatisfies when the shortfall leaves the zone of tolerance."""
+    return np.logical_and(failed, _f(felt) > failure.tolerance)
+
+
+def learning_factor(recorded_per_1000: ArrayLike, failure: FailureConfig) -> np.ndarray:
+    """Share of a cause's base defect rate left after learning from its recorded complaints.
+
+    Example:
+        >>> float(learning_factor(0, FailureConfig()))
+        1.0
+    """
+    keep = np.power(1.0 - failure.learning_rate, _f(recorded_per_1000))
+    return failure.learning_floor + (1.0 - failure.learning_floor) * keep
+
+
+def internal_catch_stage(draw_geometric: ArrayLike, failure: FailureConfig) -> np.ndarray:
+    """Stage at which an internal check catches a defect; ``internal_stages`` means never."""
+    if failure.internal_catch_prob <= 0:
+        return np.full(np.shape(draw_geometric), failure.internal_stages)
+    return np.minimum(np.asarray(draw_geometric) - 1, failure.internal_stages)
+
+
+def rework_cost(stage: ArrayLike, base_cost: float, stage_multiplier: float) -> np.ndarray:
+    """The 1:10 rule: a failure caught one stage later costs ten times as much to fix."""
+    return base_cost * np.power(stage_multiplier, _f(stage))
+
+
+# ---------------------------------------------------------------- complaints
 def complaint_probability(
-    severity: ArrayLike,
-    propensity: ArrayLike,
-    base_share: float,
-    severity_ref: float,
-    severity_elasticity: float,
-    barrier: float,
+    severity: ArrayLike, propensity: ArrayLike, cause_factor: ArrayLike, cfg: ComplaintConfig, barrier: float
 ) -> np.ndarray:
     """Chance that a dissatisfied customer complains.
 
-    ``base_share`` is the share at the reference severity, for an average customer
-    (propensity 1) facing the typical barrier (1). Higher severity raises it, a higher
-    barrier lowers it; zero severity gives zero.
+    ``base_share`` holds at the reference severity, for an average customer (propensity 1),
+    cause factor 1 and the typical barrier (1). Higher severity raises it, a higher barrier
+    lowers it; zero severity gives zero.
 
     Example:
-        >>> float(complaint_probability(0.5, 1.0, 0.075, 0.5, 1.0, 1.0))
+        >>> float(complaint_probability(0.47, 1.0, 1.0, ComplaintConfig(), 1.0))
         0.075
     """
-    s = np.asarray(severity, dtype=np.float64)
-    scale = np.power(np.maximum(s, 0.0) / severity_ref, severity_elasticity)
-    p = base_share * np.asarray(propensity) * scale / barrier
+    s = _f(severity)
+    scale = np.power(np.maximum(s, 0.0) / cfg.severity_ref, cfg.severity_elasticity)
+    p = cfg.base_share * _f(propensity) * _f(cause_factor) * scale / barrier
     return np.where(s > 0.0, np.clip(p, 0.0, 1.0), 0.0)
 
 
-def loyalty_after_failure(loyalty: ArrayLike, severity: ArrayLike, impact: float) -> np.ndarray:
-    """One failure scales loyalty down by its felt severity ("100 - 1 = 0")."""
-    return np.multiply(loyalty, 1.0 - impact * np.asarray(severity))
+# ---------------------------------------------------------------- recovery
+def compensation_value(ratio: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """Worth of compensation paid at ``ratio`` times the loss, in [0, 1]: 0 at 0, ~1 beyond 1.5.
+
+    Diminishing returns: a logistic steepest between 60 % and 120 % of the loss, flat beyond
+    ~150 % (Gelbrich, Gaethke & Gregoire 2015), rescaled to start at 0.
+
+    Example:
+        >>> cfg = RecoveryRulesConfig()
+        >>> round(float(compensation_value(0.0, cfg)), 3), round(float(compensation_value(2.0, cfg)), 3)
+        (0.0, 0.999)
+    """
+    k, mid = cfg.compensation_steepness, cfg.compensation_midpoint
+    at_zero = 1.0 / (1.0 + math.exp(k * mid))
+    value = 1.0 / (1.0 + np.exp(-k * (_f(ratio) - mid)))
+    return np.clip((value - at_zero) / (1.0 - at_zero), 0.0, 1.0)
 
 
-def speed(delay_days: ArrayLike, patience_days: float) -> np.ndarray:
+def timeliness(delay_days: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
     """How timely a recovery feels: 1 on the same day, decaying with the wait."""
-    return np.exp(-np.asarray(delay_days, dtype=np.float64) / patience_days)
+    return np.exp(-_f(delay_days) / cfg.patience_days)
+
+
+def handles(policy: PolicyConfig) -> bool:
+    """Whether the firm does anything with a complaint at all (else: no justice credit)."""
+    return bool(policy.apology or policy.fix or policy.compensation_ratio > 0 or policy.guarantee_payout > 0)
 
 
 def recovery_satisfaction(
-    fixed: ArrayLike,
-    compensation_ratio: ArrayLike,
-    apology: ArrayLike,
-    first_contact: ArrayLike,
-    delay_days: ArrayLike,
-    patience_days: float,
-    w_outcome: float,
-    w_interactional: float,
-    w_procedural: float,
+    policy: PolicyConfig, compensation_ratio: ArrayLike, delay_days: ArrayLike, cfg: RecoveryRulesConfig
 ) -> np.ndarray:
     """Satisfaction with complaint handling, in [0, 1], from the three justice dimensions.
 
-    Outcome justice: the problem fixed and compensation matching the loss (a ratio of 1
-    or more is full). Interactional: a sincere apology. Procedural: resolved at first
-    contact and fast. Weights sum to 1.
+    Outcome (distributive): the problem fixed and the worth of the compensation. Interactional:
+    a sincere apology. Procedural: resolved at first contact and timely; speed counts here and
+    only here. A complaint left unanswered earns nothing, procedural credit included.
 
     Example:
-        >>> float(recovery_satisfaction(1, 1.0, 1, 1, 0, 14.0, 0.5, 0.3, 0.2))
-        1.0
+        >>> float(recovery_satisfaction(PolicyConfig(compensation_ratio=2.0), 2.0, 0, RecoveryRulesConfig()))
+        0.99...
     """
-    outcome = 0.5 * np.asarray(fixed, dtype=np.float64) + 0.5 * np.minimum(
-        np.asarray(compensation_ratio, dtype=np.float64), 1.0
-    )
-    interactional = np.asarray(apology, dtype=np.float64)
-    procedural = 0.5 * np.asarray(first_contact, dtype=np.float64) + 0.5 * speed(delay_days, patience_days)
-    return w_outcome * outcome + w_interactional * interactional + w_procedural * procedural
+    if not handles(policy):
+        return np.zeros(np.shape(compensation_ratio))
+    outcome = 0.5 * float(policy.fix) + 0.5 * compensation_value(compensation_ratio, cfg)
+    procedural = 0.5 * float(policy.first_contact) + 0.5 * timeliness(delay_days, cfg)
+    return cfg.w_outcome * outcome + cfg.w_interactional * float(policy.apology) + cfg.w_procedural * procedural
 
 
-def repair_fraction(
-    satisfaction: ArrayLike,
-    delay_days: ArrayLike,
-    severity: ArrayLike,
-    patience_days: float,
-    size_drag: float,
-) -> np.ndarray:
-    """Share of the loyalty lost to a failure that a recovery wins back.
+def repair_fraction(satisfaction: ArrayLike, severity: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """Share of the lost loyalty a recovery wins back: convex in satisfaction, less for big losses."""
+    return np.power(np.clip(_f(satisfaction), 0.0, 1.0), cfg.repair_convexity) * (1.0 - cfg.size_drag * _f(severity))
 
-    Good handling repairs more, a late one less (TARP: speed matters most), and large
-    losses are never quite undone (``size_drag``).
-    """
-    return np.asarray(satisfaction) * speed(delay_days, patience_days) * (1.0 - size_drag * np.asarray(severity))
+
+def double_deviation(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """How badly the handling failed, in [0, 1]: 0 at or above ``bad_threshold``, 1 at satisfaction 0."""
+    return np.clip((cfg.bad_threshold - _f(satisfaction)) / cfg.bad_threshold, 0.0, 1.0)
 
 
 def loyalty_after_recovery(
-    loyalty_failed: ArrayLike,
-    loyalty_before: ArrayLike,
-    repair: ArrayLike,
-    satisfaction: ArrayLike,
-    first_failure: ArrayLike,
-    ceiling: float,
-    paradox_threshold: float,
-    paradox_bonus: float,
-    bad_threshold: float,
-    double_deviation_penalty: float,
+    loyalty_failed: ArrayLike, loyalty_before: ArrayLike, satisfaction: ArrayLike, severity: ArrayLike,
+    cfg: RecoveryRulesConfig,
 ) -> np.ndarray:
-    """Loyalty once a recovery lands, with the recovery paradox and double deviation.
+    """Loyalty once a complaint is answered: voice, repair, and a smooth double deviation.
 
-    Paradox: after a first failure, a recovery at or above ``paradox_threshold`` adds a
-    bonus towards the ceiling on top of the repair (Magnini et al. 2007: first, minor
-    failures only). Double deviation: a recovery below ``bad_threshold`` lands below the
-    unrecovered level (Maxham & Netemeyer 2002).
+    Complaining wins back ``voice_repair`` of the loss whatever happens (TARP); the handling wins
+    back a further ``repair_fraction`` of the rest; a bad answer then costs up to
+    ``double_deviation_penalty`` of what is left (Maxham & Netemeyer 2002). No repair exceeds the
+    loss: the recovery paradox does not reach loyalty (de Matos et al. 2007).
+
+    Example:
+        >>> round(float(loyalty_after_recovery(0.4, 0.9, 1.0, 0.0, RecoveryRulesConfig())), 3)
+        0.9
     """
-    failed = np.asarray(loyalty_failed, dtype=np.float64)
-    before = np.asarray(loyalty_before, dtype=np.float64)
-    sat = np.asarray(satisfaction, dtype=np.float64)
-    repaired = failed + np.asarray(repair) * np.maximum(before - failed, 0.0)
-    paradox_weight = np.clip((sat - paradox_threshold) / (1.0 - paradox_threshold), 0.0, 1.0)
-    bonus = paradox_bonus * paradox_weight * np.maximum(ceiling - before, 0.0)
-    repaired = repaired + np.where(np.asarray(first_failure, dtype=bool), bonus, 0.0)
-    punished = failed * (1.0 - double_deviation_penalty)
-    return np.clip(np.where(sat < bad_threshold, punished, repaired), 0.0, ceiling)
+    failed, before = _f(loyalty_failed), _f(loyalty_before)
+    gap = np.maximum(before - failed, 0.0)
+    won = cfg.voice_repair + (1.0 - cfg.voice_repair) * repair_fraction(satisfaction, severity, cfg)
+    repaired = failed + won * gap
+    return repaired * (1.0 - cfg.double_deviation_penalty * double_deviation(satisfaction, cfg))
 
 
-def terrorist_probability(satisfaction: ArrayLike, bad_threshold: float, max_prob: float) -> np.ndarray:
+def satisfaction_after_recovery(
+    satisfaction_before: ArrayLike, handling: ArrayLike, first_failure: ArrayLike, cfg: RecoveryRulesConfig
+) -> np.ndarray:
+    """Satisfaction once a complaint is answered, with the recovery paradox on a first failure.
+
+    Good handling restores the pre-failure satisfaction in proportion; an excellent one after a
+    first failure lifts it above (de Matos et al. 2007); after a second failure it cannot
+    (Maxham & Netemeyer 2002).
+
+    Example:
+        >>> cfg = RecoveryRulesConfig()
+        >>> float(satisfaction_after_recovery(0.8, 1.0, True, cfg)) > 0.8
+        True
+    """
+    before, h = _f(satisfaction_before), np.clip(_f(handling), 0.0, 1.0)
+    weight = np.clip((h - cfg.paradox_threshold) / (1.0 - cfg.paradox_threshold), 0.0, 1.0)
+    paradox = np.where(np.asarray(first_failure, dtype=bool), cfg.paradox_bonus * weight * (1.0 - before), 0.0)
+    return np.clip(before * h + paradox, 0.0, 1.0)
+
+
+def terrorist_probability(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
     """Chance a bad recovery turns the customer into a terrorist; zero at or above the threshold.
 
     Example:
-        >>> float(terrorist_probability(1.0, 0.3, 0.5))
+        >>> float(terrorist_probability(1.0, RecoveryRulesConfig()))
         0.0
     """
-    sat = np.asarray(satisfaction, dtype=np.float64)
-    shortfall = np.clip((bad_threshold - sat) / bad_threshold, 0.0, 1.0)
-    return max_prob * shortfall
+    return cfg.terrorist_prob * double_deviation(satisfaction, cfg)
 
 
-def defection_probability(loyalty: ArrayLike) -> np.ndarray:
-    """Churn hazard at a purchase occasion: loyalty is the chance to buy again."""
-    return 1.0 - np.asarray(loyalty, dtype=np.float64)
+# ---------------------------------------------------------------- loyalty and churn
+def loyalty_after_failure(loyalty: ArrayLike, severity: ArrayLike, impact: float) -> np.ndarray:
+    """One failure scales loyalty down by its felt severity ("100 - 1 = 0")."""
+    return np.multiply(loyalty, 1.0 - impact * _f(severity))
 
 
-def purchase_interval(loyalty: ArrayLike, base_days: float, frequency_elasticity: float) -> np.ndarray:
-    """Mean days between purchases: less loyal customers buy less often."""
-    return base_days / np.power(np.maximum(np.asarray(loyalty, dtype=np.float64), 0.05), frequency_elasticity)
-
-
-def learn_from_good_encounter(loyalty: ArrayLike, ceiling: float, rate: float) -> np.ndarray:
-    """A good encounter moves loyalty part of the way towards the ceiling."""
-    return np.add(loyalty, rate * (ceiling - np.asarray(loyalty)))
-
-
-def hear_negative(loyalty: ArrayLike, messages: ArrayLike, impact: float) -> np.ndarray:
-    """Each negative message heard raises the defection chance (1 - loyalty) by ``impact``, relatively.
+def fade(value: ArrayLike, level: ArrayLike, days: ArrayLike, half_life_days: float) -> np.ndarray:
+    """Move ``value`` back towards ``level``, halving the distance every ``half_life_days``.
 
     Example:
-        >>> round(float(hear_negative(0.99, 1, 0.1)), 4)
-        0.989
+        >>> float(fade(0.5, 0.9, 90, 90.0))
+        0.7
     """
-    defection = (1.0 - np.asarray(loyalty, dtype=np.float64)) * np.power(1.0 + impact, np.asarray(messages))
-    return 1.0 - np.minimum(defection, 1.0)
+    keep = np.power(0.5, _f(days) / half_life_days)
+    return _f(level) + (_f(value) - _f(level)) * keep
 
 
-def hear_positive(loyalty: ArrayLike, messages: ArrayLike, ceiling: float, impact: float) -> np.ndarray:
-    """Each positive message heard closes ``impact`` of the gap to the ceiling."""
-    gap = ceiling - np.asarray(loyalty, dtype=np.float64)
-    return ceiling - gap * np.power(1.0 - impact, np.asarray(messages))
+def baseline_daily_hazard(cfg: LoyaltyConfig) -> float:
+    """Daily churn hazard that loses ``baseline_attrition`` of the customers in a year."""
+    return -math.log1p(-cfg.baseline_attrition) / 365.0
+
+
+def churn_probability(loyalty: ArrayLike, cfg: LoyaltyConfig, days: ArrayLike = 1.0) -> np.ndarray:
+    """Chance to leave within ``days`` days: a hazard per day, not per purchase occasion.
+
+    The hazard is the baseline times ``(1 - loyalty) / (1 - initial_mean)``: convex in
+    satisfaction as Jones & Sasser (1995) found (loyalty 0.4 leaves six times as fast as 0.9).
+    A year at loyalty ``initial_mean`` loses exactly ``baseline_attrition``.
+
+    Example:
+        >>> round(float(churn_probability(0.9, LoyaltyConfig(baseline_attrition=0.1), 365)), 6)
+        0.1
+    """
+    relative = (1.0 - _f(loyalty)) / (1.0 - cfg.initial_mean)
+    return -np.expm1(-baseline_daily_hazard(cfg) * relative * _f(days))
+
+
+def buys(loyalty: ArrayLike, draw: ArrayLike) -> np.ndarray:
+    """At a purchase occasion the customer buys from the firm with chance ``loyalty`` (else a rival)."""
+    return _f(draw) < _f(loyalty)
+
+
+# ---------------------------------------------------------------- word of mouth
+def hear_negative(level: ArrayLike, messages: ArrayLike, effect: float) -> np.ndarray:
+    """Each negative message cuts the hearer's purchase probability by ``effect``, relatively.
+
+    Example:
+        >>> round(float(hear_negative(0.9, 1, 0.05)), 3)
+        0.855
+    """
+    return _f(level) * np.power(1.0 - effect, _f(messages))
+
+
+def hear_positive(level: ArrayLike, messages: ArrayLike, effect: float) -> np.ndarray:
+    """Each positive message closes ``effect`` of the gap to 1 (bigger where the prior is low)."""
+    return 1.0 - (1.0 - _f(level)) * np.power(1.0 - effect, _f(messages))
 
 
 def adoption_probability(
-    positive_heard: ArrayLike, negative_heard: ArrayLike, innovation: float, imitation: float, deterrence: float
+    positive_today: ArrayLike, negative_recent: ArrayLike, acquisition: AcquisitionConfig, wom: WomConfig
 ) -> np.ndarray:
-    """Daily chance a prospect becomes a customer (Bass form, agent-based as Rand & Rust 2011)."""
-    pos = np.asarray(positive_heard, dtype=np.float64)
-    p = (innovation + imitation * pos) * np.power(1.0 - deterrence, np.asarray(negative_heard))
-    return np.clip(p, 0.0, 1.0)
+    """Daily chance a prospect becomes a customer: Bass (1969) form, agent by agent.
+
+    Hazard ``p/365 + (q/365) * P / r``: ``P`` positive messages heard today, ``r`` the daily rate
+    at which a satisfied customer recommends, so that among satisfied customers only the hazard is
+    ``(p + q) / 365``, Bass's; negative messages heard recently cut it by ``negative_effect`` each.
+
+    Example:
+        >>> round(float(adoption_probability(0, 0, AcquisitionConfig(), WomConfig()) * 365), 3)
+        0.03
+    """
+    imitation = acquisition.imitation / 365.0 / wom.positive_daily_rate if wom.positive_daily_rate > 0 else 0.0
+    hazard = acquisition.innovation / 365.0 + imitation * _f(positive_today)
+    return -np.expm1(-hazard * np.power(1.0 - wom.negative_effect, _f(negative_recent)))
 
 
 def negative_binomial_params(mean: float, dispersion: float) -> tuple[float, float]:
@@ -194,23 +284,20 @@ def negative_binomial_params(mean: float, dispersion: float) -> tuple[float, flo
     return dispersion, dispersion / (dispersion + mean)
 
 
-def rework_cost(stage: ArrayLike, base_cost: float, stage_multiplier: float) -> np.ndarray:
-    """The 1:10 rule: a failure caught one stage later costs ten times as much to fix."""
-    return base_cost * np.power(stage_multiplier, np.asarray(stage, dtype=np.float64))
-
-
+# ---------------------------------------------------------------- money
 def lifetime_value(
-    loyalty: ArrayLike, interval_days: ArrayLike, margin_per_purchase: float, annual_discount_rate: float
+    loyalty: ArrayLike, cfg: LoyaltyConfig, margin_per_purchase: float, annual_discount_rate: float
 ) -> np.ndarray:
     """Expected discounted margin of a customer's future purchases (customer lifetime value).
 
-    Each occasion comes ``interval_days`` later and is reached with chance ``loyalty``:
-    ``CLV = m * q / (1 - q)`` with ``q = loyalty * discount ** interval``.
+    Purchases come at rate ``loyalty / purchase_interval_days`` while the customer stays; staying
+    ends at the churn hazard of today's loyalty. Continuous-time annuity: rate x margin / (hazard + discount).
 
     Example:
-        >>> round(float(lifetime_value(0.5, 0.0, 10.0, 0.0)), 6)
-        10.0
+        >>> round(float(lifetime_value(0.9, LoyaltyConfig(baseline_attrition=0.1), 10.0, 0.0)))
+        2770
     """
-    daily = (1.0 + annual_discount_rate) ** (-1.0 / 365.0)
-    q = np.asarray(loyalty, dtype=np.float64) * np.power(daily, np.asarray(interval_days, dtype=np.float64))
-    return margin_per_purchase * q / np.maximum(1.0 - q, 1e-9)
+    hazard = -np.log1p(-churn_probability(loyalty, cfg))
+    discount = math.log1p(annual_discount_rate) / 365.0
+    rate = _f(loyalty) / cfg.purchase_interval_days
+    return margin_per_purchase * rate / np.maximum(hazard + discount, 1e-9)
