@@ -42,8 +42,8 @@ class Counts:
     acquisition_cost: float = 0.0
     lost: int = 0
     acquired: int = 0
-    verdicts: int = 0  # first purchase occasions after a failure episode closed
-    bought_again: int = 0
+    verdicts: int = 0  # failure episodes closed (no complaint, or the complaint answered)
+    buy_again_intent: float = 0.0  # their summed will to buy again (loyalty at the close)
     profit: float = 0.0
 
     def reset(self) -> None:
@@ -153,7 +153,7 @@ def summary(model: WomModel) -> dict[str, Any]:
         "mean_tells_per_unhappy": t.firsthand_wom / t.dissatisfied if t.dissatisfied else 0.0,
         "share_telling_over_20": float(told[21:].sum() / finished) if finished else 0.0,
         "verdicts": t.verdicts,
-        "buy_again_share": t.bought_again / t.verdicts if t.verdicts else 0.0,
+        "buy_again_share": t.buy_again_intent / t.verdicts if t.verdicts else 0.0,
         "mean_loyalty_end": float(model.pop.loyalty[model.pop.member == Membership.ACTIVE].mean())
         if np.any(model.pop.member == Membership.ACTIVE)
         else 0.0,

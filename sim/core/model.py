@@ -261,9 +261,6 @@ class WomModel(mesa.Model):
 
     def lose(self, leavers: np.ndarray) -> None:
         pop = self.pop
-        verdict = pop.verdict_pending[leavers]
-        self.today.verdicts += int(np.count_nonzero(verdict))  # left before buying again
-        pop.verdict_pending[leavers] = False
         pop.member[leavers] = Membership.CHURNED
         self.today.lost += len(leavers)
 
@@ -274,10 +271,6 @@ class WomModel(mesa.Model):
         due = due[(pop.member[due] == Membership.ACTIVE) & ~pop.waiting[due]]
         pop.next_purchase[due] = day + rng.geometric(1.0 / max(cfg.loyalty.purchase_interval_days, 1.0), len(due))
         bought = rules.buys(pop.loyalty[due], rng.random(len(due)))
-        verdict = pop.verdict_pending[due]
-        self.today.verdicts += int(np.count_nonzero(verdict))
-        self.today.bought_again += int(np.count_nonzero(verdict & bought))
-        pop.verdict_pending[due] = False
         buyers = due[bought]
         self.today.purchases += len(buyers)
         self.today.lost_purchases += len(due) - len(buyers)
@@ -415,9 +408,18 @@ class WomModel(mesa.Model):
         self.today.detected += int(detected.sum())
         cases = unhappy[complains | detected]
         self.recorded += np.bincount(pop.cause[cases], minlength=3)
-        pop.verdict_pending[unhappy[~(complains | detected)]] = True
+        self.close_episode(unhappy[~(complains | detected)])
         delay = pol.delay_days + (self.cfg.scenario.shock.extra_recovery_delay_days if self.in_shock(day) else 0)
         self.queue(cases, day + delay)
+
+    def close_episode(self, who: np.ndarray) -> None:
+        """A failure episode ends (no complaint, or the answer came): record the will to buy again.
+
+        TARP asked customers whether they would buy again; here that intention is the loyalty at
+        the close, the chance to buy from the firm at the next occasion.
+        """
+        self.today.verdicts += len(who)
+        self.today.buy_again_intent += float(self.pop.loyalty[who].sum())
 
     def queue(self, cases: np.ndarray, due_day: int) -> None:
         pop = self.pop
@@ -445,12 +447,12 @@ class WomModel(mesa.Model):
             self.cfg.failure,
         )
         sat = outcome.satisfaction
-        pop.loyalty[cases] = rules.loyalty_after_recovery(pop.loyalty[cases], pop.loyalty_before[cases], sat, severity, r)
+        pop.loyalty[cases] = rules.loyalty_after_recovery(pop.loyalty[cases], pop.loyalty_before[cases], sat, r)
         pop.satisfaction[cases] = rules.satisfaction_after_recovery(
             pop.satisfaction_before[cases], sat, pop.failures[cases] == 1, r
         )
         pop.waiting[cases] = False
-        pop.verdict_pending[cases] = True
+        self.close_episode(cases)
         pop.next_purchase[cases] = np.maximum(pop.next_purchase[cases], self.day + 1)
         self.today.recoveries += len(cases)
         self.today.recovery_cost += float(outcome.cost.sum())

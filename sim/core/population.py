@@ -27,7 +27,6 @@ class Population:
         self.next_purchase = np.zeros(n, dtype=np.int32)  # day of the next purchase occasion
         self.complaint_day = np.full(n, -1, dtype=np.int32)  # day the open case was queued
         self.waiting = np.zeros(n, dtype=bool)  # case queued: neither buys nor leaves until answered
-        self.verdict_pending = np.zeros(n, dtype=bool)  # next occasion tells whether they buy again
         self.terrorist = np.zeros(n, dtype=bool)
         self.tell_left = np.zeros(n, dtype=np.int16)  # negative messages still to tell
         self.told = np.zeros(n, dtype=np.int16)  # negative messages told in this episode

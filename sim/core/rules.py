@@ -141,9 +141,9 @@ def recovery_satisfaction(
     return cfg.w_outcome * outcome + cfg.w_interactional * float(policy.apology) + cfg.w_procedural * procedural
 
 
-def repair_fraction(satisfaction: ArrayLike, severity: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
-    """Share of the lost loyalty a recovery wins back: convex in satisfaction, less for big losses."""
-    return np.power(np.clip(_f(satisfaction), 0.0, 1.0), cfg.repair_convexity) * (1.0 - cfg.size_drag * _f(severity))
+def repair_fraction(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """Share of the lost loyalty a recovery wins back: convex in satisfaction with the handling."""
+    return np.power(np.clip(_f(satisfaction), 0.0, 1.0), cfg.repair_convexity)
 
 
 def double_deviation(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
@@ -152,8 +152,7 @@ def double_deviation(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.nd
 
 
 def loyalty_after_recovery(
-    loyalty_failed: ArrayLike, loyalty_before: ArrayLike, satisfaction: ArrayLike, severity: ArrayLike,
-    cfg: RecoveryRulesConfig,
+    loyalty_failed: ArrayLike, loyalty_before: ArrayLike, satisfaction: ArrayLike, cfg: RecoveryRulesConfig
 ) -> np.ndarray:
     """Loyalty once a complaint is answered: voice, repair, and a smooth double deviation.
 
@@ -163,12 +162,12 @@ def loyalty_after_recovery(
     loss: the recovery paradox does not reach loyalty (de Matos et al. 2007).
 
     Example:
-        >>> round(float(loyalty_after_recovery(0.4, 0.9, 1.0, 0.0, RecoveryRulesConfig())), 3)
+        >>> round(float(loyalty_after_recovery(0.4, 0.9, 1.0, RecoveryRulesConfig())), 3)
         0.9
     """
     failed, before = _f(loyalty_failed), _f(loyalty_before)
     gap = np.maximum(before - failed, 0.0)
-    won = cfg.voice_repair + (1.0 - cfg.voice_repair) * repair_fraction(satisfaction, severity, cfg)
+    won = cfg.voice_repair + (1.0 - cfg.voice_repair) * repair_fraction(satisfaction, cfg)
     repaired = failed + won * gap
     return repaired * (1.0 - cfg.double_deviation_penalty * double_deviation(satisfaction, cfg))
 
