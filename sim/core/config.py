@@ -222,9 +222,10 @@ class WomConfig:
     terrorist_post_prob: float = _p(0.5)  # terrorists go public (assumption)
     terrorist_daily_tell_prob: float = _p(0.1)  # terrorists keep telling, even after leaving
     # independent_cascade: each teller tells each friend once with this chance; sir: daily tell and
-    # stop chances (sim/core/diffusion.py). Assumptions; the means match told_count's ~12 on degree 30.
+    # stop chances (sim/core/diffusion.py). Assumptions: everyone who hears tells, so SIR stays below
+    # the epidemic threshold only with few tells (R ~ 0.7 on degree 30); told_count is the default.
     cascade_prob: float = _p(0.4)
-    sir_tell_prob: float = _p(0.1)
+    sir_tell_prob: float = _p(0.006)
     sir_stop_prob: float = _p(0.25)
 
 
