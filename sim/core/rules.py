@@ -118,7 +118,9 @@ def timeliness(delay_days: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
 
 def handles(policy: PolicyConfig) -> bool:
     """Whether the firm does anything with a complaint at all (else: no justice credit)."""
-    return bool(policy.apology or policy.fix or policy.compensation_ratio > 0 or policy.guarantee_payout > 0)
+    return bool(
+        policy.apology or policy.fix or policy.first_contact or policy.compensation_ratio > 0 or policy.guarantee_payout > 0
+    )
 
 
 def recovery_satisfaction(
@@ -232,7 +234,7 @@ def churn_probability(loyalty: ArrayLike, cfg: LoyaltyConfig, days: ArrayLike = 
     A year at loyalty ``initial_mean`` loses exactly ``baseline_attrition``.
 
     Example:
-        >>> round(float(churn_probability(0.9, LoyaltyConfig(baseline_attrition=0.1), 365)), 6)
+        >>> round(float(churn_probability(0.97, LoyaltyConfig(baseline_attrition=0.1), 365)), 6)
         0.1
     """
     relative = (1.0 - _f(loyalty)) / (1.0 - cfg.initial_mean)
@@ -293,8 +295,8 @@ def lifetime_value(
     ends at the churn hazard of today's loyalty. Continuous-time annuity: rate x margin / (hazard + discount).
 
     Example:
-        >>> round(float(lifetime_value(0.9, LoyaltyConfig(baseline_attrition=0.1), 10.0, 0.0)))
-        2770
+        >>> round(float(lifetime_value(0.97, LoyaltyConfig(baseline_attrition=0.1), 10.0, 0.0)))
+        1120
     """
     hazard = -np.log1p(-churn_probability(loyalty, cfg))
     discount = math.log1p(annual_discount_rate) / 365.0
