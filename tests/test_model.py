@@ -11,7 +11,13 @@ from sim.core.config import ComplaintConfig, FailureConfig, NetworkConfig, WomCo
 from sim.core.network import from_edges
 from sim.core.states import Membership, Mood
 
-QUIET_WOM = WomConfig(online_post_prob=0.0, terrorist_post_prob=0.0, forward_prob=0.0, terrorist_daily_tell_prob=0.0)
+QUIET_WOM = WomConfig(
+    online_post_prob=0.0,
+    terrorist_post_prob=0.0,
+    forward_prob=0.0,
+    terrorist_daily_tell_prob=0.0,
+    positive_daily_rate=0.0,
+)
 
 
 def graph(edges, n):
@@ -21,7 +27,7 @@ def graph(edges, n):
 
 def quiet_model(g, wom=QUIET_WOM, **kw):
     """No purchases in the horizon and no failures: only what a test sets up happens."""
-    m = WomModel(graph=g, failure=FailureConfig(rate=0.0), wom=wom, seed=1, **kw)
+    m = WomModel(graph=g, customers=g.n, failure=FailureConfig(rate=0.0), wom=wom, seed=1, **kw)
     m.pop.next_purchase[:] = 10_000
     return m
 
@@ -34,7 +40,9 @@ def test_membership_counts_sum_to_population_every_day():
     m = WomModel(customers=400, seed=3)
     m.run(60)
     ts = m.timeseries()
-    assert ((ts.customers + ts.prospects + ts.churned) == 400).all()
+    assert m.pop.n == 1600  # the market around 400 customers holding a quarter of it
+    assert ((ts.customers + ts.prospects + ts.churned) == m.pop.n).all()
+    assert ts.customers.iloc[0] == 400 and ts.prospects.iloc[-1] < ts.prospects.iloc[0]
     assert len(ts) == 61  # day 0 is recorded
 
 
@@ -110,8 +118,13 @@ def test_hearing_sways_content_customers_and_lowers_loyalty():
 
 
 def test_injected_failure_runs_through_the_phases_and_is_counted():
-    m = WomModel(customers=200, network=NetworkConfig(kind="erdos_renyi", mean_degree=8),
-                 complaint=ComplaintConfig(base_share=1.0), failure=FailureConfig(rate=0.0), seed=2)
+    m = WomModel(
+        customers=200,
+        network=NetworkConfig(kind="erdos_renyi", mean_degree=8),
+        complaint=ComplaintConfig(base_share=1.0),
+        failure=FailureConfig(rate=0.0),
+        seed=2,
+    )
     m.step()
     hub = int(np.argmax(m.degree))
     m.inject_failure(hub, severity=0.9)
@@ -124,11 +137,12 @@ def test_injected_failure_runs_through_the_phases_and_is_counted():
 
 def test_customers_are_views_onto_the_arrays():
     m = WomModel(customers=50, seed=5)
-    agent = m.customer(7)
-    m.pop.loyalty[7] = 0.42
+    first = int(np.flatnonzero(m.pop.member == Membership.ACTIVE)[0])
+    agent = m.customer(first)
+    m.pop.loyalty[first] = 0.42
     assert agent.loyalty == 0.42 and agent.membership is Membership.ACTIVE
-    assert len(m.agents) == 50
-    assert set(agent.friends.tolist()) == set(m.graph.neighbours(7).tolist())
+    assert len(m.agents) == m.pop.n == 200  # everyone in the market is an agent, customer or not
+    assert set(agent.friends.tolist()) == set(m.graph.neighbours(first).tolist())
 
 
 def test_agents_are_made_on_demand_when_asked():
@@ -159,14 +173,14 @@ def test_graph_is_symmetric_simple_and_seeded():
 @pytest.mark.parametrize("kind", ["barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block"])
 def test_every_network_kind_builds_with_the_expected_mean_degree(kind):
     m = WomModel(customers=2000, network=NetworkConfig(kind=kind), seed=1, create_agents=False)
-    assert m.graph.n == 2000
-    assert 8.0 < m.degree.mean() < 11.0
+    assert m.graph.n == 8000
+    assert 27.0 < m.degree.mean() < 31.0  # the default mean degree, 30, on every kind
 
 
 def test_stochastic_block_keeps_most_ties_inside_communities():
-    cfg = NetworkConfig(kind="stochastic_block", communities=10, between_share=0.1)
+    cfg = NetworkConfig(kind="stochastic_block", community_size=200, between_share=0.1)
     m = WomModel(customers=2000, network=cfg, seed=1, create_agents=False)
-    block = np.arange(2000) // 200
-    src = np.repeat(np.arange(2000), m.degree)
+    block = np.arange(m.pop.n) // 200
+    src = np.repeat(np.arange(m.pop.n), m.degree)
     between = np.mean(block[src] != block[m.graph.indices])
     assert 0.05 < between < 0.15

@@ -94,7 +94,16 @@ def daily_reporters() -> dict[str, Any]:
         snapshot.update(stocks(m))
         return m.day
 
-    names = ("customers", "prospects", "churned", "unhappy", "swayed", "terrorists", "mean_loyalty", "mean_satisfaction")
+    names = (
+        "customers",
+        "prospects",
+        "churned",
+        "unhappy",
+        "swayed",
+        "terrorists",
+        "mean_loyalty",
+        "mean_satisfaction",
+    )
     columns: dict[str, Any] = {"day": day} | {name: _stock(snapshot, name) for name in names}
     flows = {f.name: _today(f.name) for f in dataclasses.fields(Counts)}
     return columns | flows

@@ -236,8 +236,9 @@ class WomModel(mesa.Model):
     def recent_negative(self, who: np.ndarray) -> np.ndarray:
         """Negative messages ``who`` heard, fading with the loyalty half-life (brought up to today)."""
         pop = self.pop
-        faded = rules.fade(pop.heard_negative[who], 0.0, self.day - pop.heard_negative_day[who],
-                           self.cfg.loyalty.half_life_days)
+        faded = rules.fade(
+            pop.heard_negative[who], 0.0, self.day - pop.heard_negative_day[who], self.cfg.loyalty.half_life_days
+        )
         pop.heard_negative[who] = faded
         pop.heard_negative_day[who] = self.day
         return faded
@@ -343,8 +344,11 @@ class WomModel(mesa.Model):
         self.today.dissatisfied += len(hurt)
         if not w.negative_enabled:
             return
-        self.start_telling(hurt, self.story_size(hurt, w.negative_mean * np.asarray(self.cfg.failure.cause_tell)[cause]),
-                           firsthand=True)
+        self.start_telling(
+            hurt,
+            self.story_size(hurt, w.negative_mean * np.asarray(self.cfg.failure.cause_tell)[cause]),
+            firsthand=True,
+        )
         self.post_online(int(np.count_nonzero(rng.random(len(hurt)) < w.online_post_prob)))
 
     def story_size(self, tellers: np.ndarray, mean: float | np.ndarray, dispersion: float | None = None) -> np.ndarray:
@@ -443,7 +447,12 @@ class WomModel(mesa.Model):
         delay = self.day - pop.complaint_day[cases]
         severity = pop.severity[cases].astype(np.float64)
         outcome = handle(
-            self.policy, severity * self.cfg.economics.ticket, self.mean_loss, delay, r, self.cfg.economics,
+            self.policy,
+            severity * self.cfg.economics.ticket,
+            self.mean_loss,
+            delay,
+            r,
+            self.cfg.economics,
             self.cfg.failure,
         )
         sat = outcome.satisfaction
@@ -544,8 +553,7 @@ class WomModel(mesa.Model):
         pop.loyalty[who[active]] = rules.hear_negative(
             pop.loyalty[who[active]], count[active], w.negative_effect * w.retention_share
         )
-        prospect = member == Membership.PROSPECT
-        pop.heard_negative[who[prospect]] = self.recent_negative(who[prospect]) + count[prospect]
+        pop.heard_negative[who] = self.recent_negative(who) + count
         calm = who[active & (pop.mood[who] == Mood.CONTENT)]
         pop.mood[calm] = Mood.SWAYED
         # A hearer of a friend's story may pass it on (independent cascade, Kempe et al. 2003).
@@ -565,7 +573,9 @@ class WomModel(mesa.Model):
             & (pop.satisfaction[talkers] >= w.praise_threshold)
             & (self.degree[talkers] > 0)
         ]
-        receivers = g.indices[g.indptr[talkers] + np.floor(rng.random(len(talkers)) * self.degree[talkers]).astype(np.int64)]
+        receivers = g.indices[
+            g.indptr[talkers] + np.floor(rng.random(len(talkers)) * self.degree[talkers]).astype(np.int64)
+        ]
         self.today.positive_wom += len(receivers)
         if len(receivers) == 0:
             return

@@ -32,7 +32,7 @@ class Population:
         self.told = np.zeros(n, dtype=np.int16)  # negative messages told in this episode
         self.firsthand = np.zeros(n, dtype=bool)  # telling about their own failure (not forwarding)
         self.cursor = np.zeros(n, dtype=np.int32)  # random start in the neighbour row
-        self.heard_negative = np.zeros(n, dtype=np.float32)  # recent negative messages (fading), for prospects
+        self.heard_negative = np.zeros(n, dtype=np.float32)  # recent negative messages heard (fading)
         self.heard_negative_day = np.zeros(n, dtype=np.int32)  # day heard_negative was last brought up to date
 
     def active(self) -> np.ndarray:

@@ -119,7 +119,11 @@ def timeliness(delay_days: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
 def handles(policy: PolicyConfig) -> bool:
     """Whether the firm does anything with a complaint at all (else: no justice credit)."""
     return bool(
-        policy.apology or policy.fix or policy.first_contact or policy.compensation_ratio > 0 or policy.guarantee_payout > 0
+        policy.apology
+        or policy.fix
+        or policy.first_contact
+        or policy.compensation_ratio > 0
+        or policy.guarantee_payout > 0
     )
 
 
