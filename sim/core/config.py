@@ -196,7 +196,7 @@ class WomConfig:
     # Satisfied customers (satisfaction >= praise_threshold) recommend the firm to a random friend at
     # this daily rate. Fitted to the 3:1 ratio of positive to negative word of mouth in the
     # population (East, Hammond & Wright 2007, IJRM: all 15 of their studies).
-    positive_daily_rate: float = _p(0.03)
+    positive_daily_rate: float = _p(0.028)
     praise_threshold: float = _p(0.7)
     # Effect of one message on the hearer's purchase probability, relative: East, Hammond & Lomax
     # (2008, IJRM) measure mean shifts of about +0.20 (positive) and -0.11 (negative) on a 0-1
