@@ -32,10 +32,10 @@ from sim.run.sweep import Job, SweepFailed, git_commit, pending, run_jobs  # noq
 
 # The main rates and the ranges they are varied over (around the defaults in sim/core/config.py).
 FACTORS = {
-    "failure.rate": (0.02, 0.10),  # default 0.05 (assumption)
+    "failure.rate": (0.02, 0.08),  # default 0.04 (assumption)
     "complaint.base_share": (0.04, 0.50),  # course 5-10 %, front-line complaining about half (Goodman 2005)
     "wom.negative_mean": (3.0, 24.0),  # course ~12, TARP 9-10
-    "wom.negative_impact": (0.02, 0.20),  # default 0.1 (assumption)
+    "wom.negative_effect": (0.05, 0.40),  # default 0.2 (East, Hammond & Lomax 2008, our reading)
     "wom.online_post_prob": (0.0, 0.20),  # default 0.05 (assumption)
     "wom.forward_prob": (0.0, 0.20),  # default 0.05 (assumption)
     "loyalty.failure_impact": (0.5, 1.0),  # default 1.0: "100 - 1 = 0"
