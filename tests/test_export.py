@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from sim.core.config import ComplaintConfig, WomConfig
 from sim.demo import export
 
 TINY = ["--customers", "100", "--seed", "2", "--dpi", "40"]
@@ -30,6 +31,12 @@ def test_gif_has_one_frame_per_day_and_the_colours_change(tmp_path, capsys):
     assert not np.array_equal(frames[0], frames[-1])
     assert f"wrote {out} (7 frames" in capsys.readouterr().out
     assert [p.name for p in tmp_path.iterdir()] == ["spread.gif"]  # no temporary file left
+
+
+def test_defaults_are_the_config_figures(tmp_path):
+    args = export.parse_args(["--out", str(tmp_path / "s.gif")])
+    assert args.complaint_share == ComplaintConfig().base_share and args.tells == WomConfig().negative_mean
+    assert args.scenario == "jetblue_storm"
 
 
 def test_start_and_every_pick_the_frames(tmp_path):

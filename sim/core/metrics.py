@@ -76,7 +76,7 @@ def stocks(m: WomModel) -> dict[str, int | float]:
         "swayed": int(np.count_nonzero(held == Mood.SWAYED)),
         "terrorists": int(np.count_nonzero(pop.terrorist)),
         # A masked dot product: no copy of the selected loyalties.
-        "mean_loyalty": float(np.einsum("i,i->", pop.loyalty, active) / customers) if customers else 0.0,
+        "mean_loyalty": float(current_loyalty(m, np.flatnonzero(active)).mean()) if customers else 0.0,
         "mean_satisfaction": float(np.einsum("i,i->", pop.satisfaction, active) / customers) if customers else 0.0,
     }
 
@@ -163,13 +163,20 @@ def summary(model: WomModel) -> dict[str, Any]:
         "share_telling_over_20": float(told[21:].sum() / finished) if finished else 0.0,
         "verdicts": t.verdicts,
         "buy_again_share": t.buy_again_intent / t.verdicts if t.verdicts else 0.0,
-        "mean_loyalty_end": float(model.pop.loyalty[model.pop.member == Membership.ACTIVE].mean())
+        "mean_loyalty_end": float(current_loyalty(model, np.flatnonzero(model.pop.member == Membership.ACTIVE)).mean())
         if np.any(model.pop.member == Membership.ACTIVE)
         else 0.0,
         "mean_satisfaction_end": float(model.pop.satisfaction[model.pop.member == Membership.ACTIVE].mean())
         if np.any(model.pop.member == Membership.ACTIVE)
         else 0.0,
     }
+
+
+def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
+    """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
+    pop = model.pop
+    days = np.where(pop.waiting[who], 0, model.day - pop.loyalty_day[who])
+    return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)
 
 
 def _share(depths: list[int], test) -> float:
@@ -181,5 +188,6 @@ def customer_equity(model: WomModel) -> float:
     pop, cfg = model.pop, model.cfg
     active = pop.member == Membership.ACTIVE
     e = cfg.economics
-    value = rules.lifetime_value(pop.loyalty[active], cfg.loyalty, e.gross_margin * e.ticket, e.annual_discount_rate)
+    loyalty = current_loyalty(model, np.flatnonzero(active))
+    value = rules.lifetime_value(loyalty, cfg.loyalty, e.gross_margin * e.ticket, e.annual_discount_rate)
     return float(value.sum()) / (1.0 + e.annual_discount_rate) ** (model.day / 365.0)

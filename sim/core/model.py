@@ -104,6 +104,10 @@ class WomModel(mesa.Model):
         self.recovery_calendar: dict[int, list[np.ndarray]] = defaultdict(list)
         self.hearing_calendar: dict[int, list[np.ndarray]] = defaultdict(list)  # sir: who hears on which day
         self.recorded = np.zeros(3, dtype=np.float64)  # recorded cases by cause, for learning
+        # Churn by thinning: each customer's next candidate day, drawn at the highest hazard their
+        # loyalty can reach before it next changes (loyalty fades monotonically towards its level).
+        self.churn_calendar: dict[int, list[np.ndarray]] = defaultdict(list)
+        self.schedule_churn(np.flatnonzero(self.pop.member == Membership.ACTIVE))
         # Online posts alive today: their cascade's root and depth (0 = the poster's own post).
         self.posts_root = np.empty(0, dtype=np.int64)
         self.posts_depth = np.empty(0, dtype=np.int64)
@@ -243,22 +247,68 @@ class WomModel(mesa.Model):
         pop.heard_negative_day[who] = self.day
         return faded
 
+    def loyalty_now(self, who: np.ndarray) -> np.ndarray:
+        """Loyalty of ``who`` today: faded back towards each level since it was last set.
+
+        Fading is applied when loyalty is read, not every day for everyone. It pauses while a
+        complaint waits for its answer (the customer neither buys nor leaves meanwhile).
+        """
+        pop = self.pop
+        days = np.where(pop.waiting[who], 0, self.day - pop.loyalty_day[who])
+        loyalty = rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, self.cfg.loyalty.half_life_days)
+        pop.loyalty[who] = loyalty
+        pop.loyalty_day[who] = self.day
+        return loyalty
+
+    def schedule_churn(self, who: np.ndarray) -> None:
+        """Draw each customer's next churn candidate day at their highest possible hazard."""
+        pop, lc = self.pop, self.cfg.loyalty
+        bound = rules.churn_probability(np.minimum(pop.loyalty[who], pop.loyalty_level[who]), lc)
+        pop.churn_bound[who] = bound
+        live = bound > 0
+        who, bound = who[live], bound[live]
+        if len(who) == 0:
+            return
+        days = self.day + self.rng.geometric(np.maximum(bound, 1e-12))
+        days = np.minimum(days, np.iinfo(np.int32).max)
+        pop.churn_day[who] = days
+        order = np.argsort(days, kind="stable")
+        who, days = who[order], days[order]
+        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+        ends = np.r_[starts[1:], len(days)]
+        for d, a, b in zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+            self.churn_calendar[d].append(who[a:b])
+
     def join(self, who: np.ndarray) -> None:
         pop = self.pop
         pop.member[who] = Membership.ACTIVE
         pop.loyalty[who] = pop.loyalty_level[who]
+        pop.loyalty_day[who] = self.day
+        self.schedule_churn(who)
         pop.next_purchase[who] = self.day
         self.today.acquired += len(who)
         self.today.acquisition_cost += len(who) * self.cfg.economics.acquisition_cost
 
     def churn(self) -> None:
-        """Loyalty fades back to each customer's level; customers leave at a daily hazard."""
+        """Customers leave at a daily hazard of today's loyalty (thinning of the candidate days).
+
+        A candidate drawn at the bound hazard is kept with chance hazard / bound: the same law as a
+        daily draw for every customer, at the cost of the few candidates of the day.
+        """
         pop, lc = self.pop, self.cfg.loyalty
-        active = np.flatnonzero((pop.member == Membership.ACTIVE) & ~pop.waiting)
-        loyalty = rules.fade(pop.loyalty[active], pop.loyalty_level[active], 1.0, lc.half_life_days)
-        pop.loyalty[active] = loyalty
-        leave = self.rng.random(len(active)) < rules.churn_probability(loyalty, lc)
-        self.lose(active[leave])
+        batches = self.churn_calendar.pop(self.day, [])
+        if not batches:
+            return
+        due = np.concatenate(batches)
+        due = due[(pop.churn_day[due] == self.day) & (pop.member[due] == Membership.ACTIVE)]
+        due = due[~pop.waiting[due]]  # waiting customers do not leave: a fresh candidate day later
+        loyalty = self.loyalty_now(due)
+        keep = self.rng.random(len(due)) * pop.churn_bound[due] < rules.churn_probability(loyalty, lc)
+        self.lose(due[keep])
+        self.schedule_churn(due[~keep])
+        waiting = np.concatenate(batches)
+        waiting = waiting[(pop.churn_day[waiting] == self.day) & pop.waiting[waiting]]
+        self.schedule_churn(waiting)
 
     def lose(self, leavers: np.ndarray) -> None:
         pop = self.pop
@@ -271,7 +321,7 @@ class WomModel(mesa.Model):
         due = np.flatnonzero(pop.next_purchase == day)
         due = due[(pop.member[due] == Membership.ACTIVE) & ~pop.waiting[due]]
         pop.next_purchase[due] = day + rng.geometric(1.0 / max(cfg.loyalty.purchase_interval_days, 1.0), len(due))
-        bought = rules.buys(pop.loyalty[due], rng.random(len(due)))
+        bought = rules.buys(self.loyalty_now(due), rng.random(len(due)))
         buyers = due[bought]
         self.today.purchases += len(buyers)
         self.today.lost_purchases += len(due) - len(buyers)
@@ -333,8 +383,10 @@ class WomModel(mesa.Model):
     def suffer(self, hurt: np.ndarray, felt: np.ndarray, cause: np.ndarray) -> None:
         """A dissatisfying failure: loyalty and satisfaction fall, a story and maybe a post start."""
         pop, lc, w, rng = self.pop, self.cfg.loyalty, self.cfg.wom, self.rng
-        pop.loyalty_before[hurt] = pop.loyalty[hurt]
-        pop.loyalty[hurt] = rules.loyalty_after_failure(pop.loyalty[hurt], felt, lc.failure_impact)
+        before = self.loyalty_now(hurt)
+        pop.loyalty_before[hurt] = before
+        pop.loyalty[hurt] = rules.loyalty_after_failure(before, felt, lc.failure_impact)
+        self.schedule_churn(hurt)
         pop.satisfaction_before[hurt] = pop.satisfaction[hurt]
         pop.satisfaction[hurt] *= (1.0 - felt).astype(np.float32)
         pop.severity[hurt] = felt
@@ -456,11 +508,13 @@ class WomModel(mesa.Model):
             self.cfg.failure,
         )
         sat = outcome.satisfaction
-        pop.loyalty[cases] = rules.loyalty_after_recovery(pop.loyalty[cases], pop.loyalty_before[cases], sat, r)
+        waited = self.loyalty_now(cases)  # no fading while the case waited
+        pop.loyalty[cases] = rules.loyalty_after_recovery(waited, pop.loyalty_before[cases], sat, r)
         pop.satisfaction[cases] = rules.satisfaction_after_recovery(
             pop.satisfaction_before[cases], sat, pop.failures[cases] == 1, r
         )
         pop.waiting[cases] = False
+        self.schedule_churn(cases)
         self.close_episode(cases)
         pop.next_purchase[cases] = np.maximum(pop.next_purchase[cases], self.day + 1)
         self.today.recoveries += len(cases)
@@ -550,9 +604,11 @@ class WomModel(mesa.Model):
         who, count = np.unique(receivers, return_counts=True)
         member = pop.member[who]
         active = member == Membership.ACTIVE
-        pop.loyalty[who[active]] = rules.hear_negative(
-            pop.loyalty[who[active]], count[active], w.negative_effect * w.retention_share
+        customers = who[active]
+        pop.loyalty[customers] = rules.hear_negative(
+            self.loyalty_now(customers), count[active], w.negative_effect * w.retention_share
         )
+        self.schedule_churn(customers)
         pop.heard_negative[who] = self.recent_negative(who) + count
         calm = who[active & (pop.mood[who] == Mood.CONTENT)]
         pop.mood[calm] = Mood.SWAYED
@@ -582,7 +638,9 @@ class WomModel(mesa.Model):
         who, count = np.unique(receivers, return_counts=True)
         member = pop.member[who]
         active = member == Membership.ACTIVE
-        pop.loyalty[who[active]] = rules.hear_positive(pop.loyalty[who[active]], count[active], w.positive_retention)
+        customers = who[active]
+        pop.loyalty[customers] = rules.hear_positive(self.loyalty_now(customers), count[active], w.positive_retention)
+        self.schedule_churn(customers)
         prospect = member == Membership.PROSPECT
         self.positive_heard = (who[prospect], count[prospect])
 

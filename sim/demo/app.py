@@ -21,7 +21,7 @@ from sim.core.config import ConfigError
 from sim.core.policies import policy_names
 from sim.core.presets import preset_names
 from sim.core.states import Mood
-from sim.demo.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom
+from sim.demo.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom, defaults
 from sim.demo.viz import LOOKS, PROSPECT, draw_charts, network_figure, policy_caption
 
 try:  # the server sends usage statistics unless told not to; a classroom page should not
@@ -33,34 +33,36 @@ except ImportError:  # pragma: no cover - solara without its server
 
 TITLE = "Word of mouth after a service failure"
 FIGURE_DPI = 100
+START = defaults()  # the controls start where Classroom's keywords do (literature figures from the config)
 
 MODEL_PARAMS = {
-    "policy": {"type": "Select", "value": "full", "values": policy_names(), "label": "Policy (left)"},
+    "policy": {"type": "Select", "value": START["policy"], "values": policy_names(), "label": "Policy (left)"},
     "compare_with": {
         "type": "Select",
-        "value": "none",
+        "value": START["compare_with"],
         "values": [NO_COMPARISON, *policy_names()],
         "label": "Compare with (right, same seed)",
     },
-    "storm": {"type": "Select", "value": "jetblue_storm", "values": preset_names("scenario"), "label": "Scenario"},
+    "storm": {"type": "Select", "value": START["storm"], "values": preset_names("scenario"), "label": "Scenario"},
     "network": {
         "type": "Select",
-        "value": "stochastic_block",
+        "value": START["network"],
         "values": [name for name in preset_names("network") if name != "edgelist"],
         "label": "Friendship network",
     },
-    "complaint_share": Slider("Complaint share", value=0.075, min=0.0, max=1.0, step=0.025),
-    "tells": Slider("Tells per unhappy", value=12, min=0, max=40, step=1),
-    "delay_days": Slider("Recovery delay (d)", value=POLICY_OWN_DELAY, min=POLICY_OWN_DELAY, max=30, step=1),
+    "complaint_share": Slider("Complaint share", value=START["complaint_share"], min=0.0, max=1.0, step=0.025),
+    # whole people on the slider: the config's mean, rounded
+    "tells": Slider("Tells per unhappy", value=round(START["tells"]), min=0, max=40, step=1, dtype=int),
+    "delay_days": Slider("Recovery delay (d)", value=START["delay_days"], min=POLICY_OWN_DELAY, max=30, step=1),
     "compensation": Slider(
         "Compensation (× loss)",
-        value=POLICY_OWN_COMPENSATION,
+        value=START["compensation"],
         min=POLICY_OWN_COMPENSATION,
         max=3.0,
         step=0.25,
     ),
-    "customers": Slider("Customers", value=300, min=100, max=600, step=50),
-    "seed": {"type": "InputText", "value": "1", "label": "Seed"},
+    "customers": Slider("Customers", value=START["customers"], min=100, max=600, step=50),
+    "seed": {"type": "InputText", "value": str(START["seed"]), "label": "Seed"},
 }
 
 
@@ -214,8 +216,19 @@ def Explanation(model: Classroom):
 
 
 @solara.component
+def DayCounter(model: Classroom):
+    """The model's day, in the model's own words.
+
+    Mesa 3.5's sidebar shows the model clock as "Time: 3.0"; a class counts days.
+    """
+    update_counter.get()
+    solara.Text(f"Day {model.day}", classes=["wom-day"], style={"font-size": "1.4em", "font-weight": "bold"})
+
+
+@solara.component
 def Stage(model: Classroom):
-    """The main area: network and charts on top, explanation and the inject panel below."""
+    """The main area: the day, network and charts on top, explanation and the inject panel below."""
+    DayCounter(model)
     with solara.Columns([3, 2]):
         NetworkView(model)
         Charts(model)

@@ -9,6 +9,8 @@ what differs is the policy (and, from the first recovery on, the luck that follo
 from __future__ import annotations
 
 import dataclasses
+import inspect
+from typing import Any
 
 import mesa
 import numpy as np
@@ -22,6 +24,9 @@ from sim.demo.viz import load_network, load_scenario
 NO_COMPARISON = "no comparison"
 POLICY_OWN_DELAY = -1  # slider value meaning "the delay the policy preset sets"
 POLICY_OWN_COMPENSATION = -0.25  # slider value meaning "the compensation the policy preset sets"
+# The literature figures the sliders start from live in the config schema, with their sources.
+COMPLAINT_SHARE = ComplaintConfig().base_share
+TELLS = WomConfig().negative_mean
 
 
 def short_label(policy: PolicyConfig, delay_set: bool = False, compensation_set: bool = False) -> str:
@@ -45,8 +50,22 @@ def parse_seed(seed: int | str) -> int:
     return value
 
 
+def defaults() -> dict[str, Any]:
+    """``Classroom``'s keyword defaults: what the page's controls and the export start from.
+
+    Read from the signature so that the page, the export and the model cannot drift apart.
+    """
+    params = inspect.signature(Classroom.__init__).parameters.values()
+    return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+
+
 class Classroom(mesa.Model):
-    """One or two ``WomModel`` runs on the same seed; ``step`` advances both by a day."""
+    """One or two ``WomModel`` runs on the same seed; ``step`` advances both by a day.
+
+    The scenario preset is chosen with ``storm`` (its name in ``sim/conf/scenario/``) and kept as
+    ``self.storm``: Mesa 3.5 owns ``Model.scenario``, and SolaraViz's Reset would overwrite a
+    keyword of that name.
+    """
 
     def __init__(
         self,
@@ -55,8 +74,8 @@ class Classroom(mesa.Model):
         storm: str = "jetblue_storm",
         network: str = "stochastic_block",
         customers: int = 300,
-        complaint_share: float = 0.075,
-        tells: float = 12.0,
+        complaint_share: float = COMPLAINT_SHARE,
+        tells: float = TELLS,
         delay_days: int = POLICY_OWN_DELAY,
         compensation: float = POLICY_OWN_COMPENSATION,
         seed: int | str = 1,

@@ -21,24 +21,34 @@ from matplotlib.animation import FFMpegWriter, PillowWriter, writers
 from matplotlib.figure import Figure
 
 from sim.core.config import ConfigError
-from sim.demo.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom
+from sim.demo.classroom import NO_COMPARISON, Classroom, defaults
 from sim.demo.viz import network_figure
 
 FORMATS = (".gif", ".mp4")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The options; the model's defaults are ``Classroom``'s, so the GIF starts where the page does."""
+    start = defaults()
     parser = argparse.ArgumentParser(prog="python -m sim.demo.export", description=__doc__.splitlines()[0])
-    parser.add_argument("--policy", default="full", help="policy preset (conf/policy), default full")
+    parser.add_argument("--policy", default=start["policy"], help="policy preset (conf/policy), default %(default)s")
     parser.add_argument("--compare", default=NO_COMPARISON, help="a second policy on the same seed, side by side")
-    parser.add_argument("--scenario", default="jetblue_storm", help="scenario preset (conf/scenario)")
-    parser.add_argument("--network", default="stochastic_block", help="network preset (conf/network)")
-    parser.add_argument("--customers", type=int, default=300)
-    parser.add_argument("--seed", default="1")
-    parser.add_argument("--complaint-share", type=float, default=0.075)
-    parser.add_argument("--tells", type=float, default=12.0, help="mean people an unhappy customer tells")
-    parser.add_argument("--delay-days", type=int, default=POLICY_OWN_DELAY, help="-1 keeps the policy's own")
-    parser.add_argument("--compensation", type=float, default=POLICY_OWN_COMPENSATION, help="< 0 keeps the policy's")
+    parser.add_argument(
+        "--scenario", default=start["storm"], help="scenario preset (conf/scenario), default %(default)s"
+    )
+    parser.add_argument(
+        "--network", default=start["network"], help="network preset (conf/network), default %(default)s"
+    )
+    parser.add_argument("--customers", type=int, default=start["customers"])
+    parser.add_argument("--seed", default=str(start["seed"]))
+    parser.add_argument(
+        "--complaint-share", type=float, default=start["complaint_share"], help="default %(default)s (TARP, the config)"
+    )
+    parser.add_argument(
+        "--tells", type=float, default=start["tells"], help="mean people an unhappy customer tells, default %(default)s"
+    )
+    parser.add_argument("--delay-days", type=int, default=start["delay_days"], help="-1 keeps the policy's own")
+    parser.add_argument("--compensation", type=float, default=start["compensation"], help="< 0 keeps the policy's")
     parser.add_argument("--days", type=int, default=80, help="last day shown (default 80: the storm is on day 60)")
     parser.add_argument("--start", type=int, default=0, help="first day shown (the model still runs from day 0)")
     parser.add_argument("--every", type=int, default=1, help="one frame every N days")

@@ -239,8 +239,6 @@ def network_figure(fig: Figure, runs: list[tuple[str, WomModel]], focus: int | N
     fig.subplots_adjust(left=0.01, right=0.99, top=0.84, bottom=0.07 if wide else 0.12, wspace=0.04)
 
 
-
-
 def load_scenario(name: str) -> ScenarioConfig:
     """``conf/scenario/NAME.yaml`` as a ``ScenarioConfig``, read as the CLI reads it."""
     return load_preset("scenario", name, ScenarioConfig)
