@@ -85,8 +85,9 @@ def test_bad_input_fails_with_one_line_naming_the_field():
     with pytest.raises(ConfigError, match=r"^scenario = 'nope': must be one of .*jetblue_storm"):
         Classroom(storm="nope", **SMALL)
     room = Classroom(**SMALL)
-    with pytest.raises(ConfigError, match=r"^customer = 120: must be a number from 0 to 119"):
-        room.inject(120)
+    assert room.runs[0][1].pop.n == 240  # 120 customers holding half of a small town
+    with pytest.raises(ConfigError, match=r"^customer = 240: must be a number from 0 to 239"):
+        room.inject(240)
 
 
 def test_busiest_is_the_active_customer_with_most_friends():
@@ -251,4 +252,4 @@ def test_inject_button_reports_a_bad_customer_number(page):
     rc.find(v.TextField, label="Customer number").widget.v_model = "500"
     rc.find(v.Btn, children=["Hit this one"]).widget.click()
     assert model.value.hits == []
-    assert "must be a number from 0 to 119" in rc.find(v.Alert).widget.children[0]
+    assert "must be a number from 0 to 239" in rc.find(v.Alert).widget.children[0]

@@ -15,7 +15,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim.core.config import ComplaintConfig, ConfigError, PolicyConfig, WomConfig
+from sim.core.config import ComplaintConfig, ConfigError, MarketConfig, PolicyConfig, WomConfig
 from sim.core.model import WomModel
 from sim.core.policies import load_policy
 from sim.core.states import Membership
@@ -27,6 +27,10 @@ POLICY_OWN_COMPENSATION = -0.25  # slider value meaning "the compensation the po
 # The literature figures the sliders start from live in the config schema, with their sources.
 COMPLAINT_SHARE = ComplaintConfig().base_share
 TELLS = WomConfig().negative_mean
+# A classroom picture, not a literature figure: a smaller town (the firm holds half of it) and
+# fewer ties a person than the default market, so that a few hundred nodes stay legible.
+CLASSROOM_MARKET_SHARE = 0.5
+CLASSROOM_TIES = {"mean_degree": 10.0, "community_size": 15, "m": 5, "k": 10}
 
 
 def short_label(policy: PolicyConfig, delay_set: bool = False, compensation_set: bool = False) -> str:
@@ -94,7 +98,8 @@ class Classroom(mesa.Model):
             labels = [f"left: {labels[0]}", f"right: {compare_with}"]
         common = {
             "customers": int(customers),
-            "network": load_network(network),
+            "network": dataclasses.replace(load_network(network), **CLASSROOM_TIES),
+            "market": MarketConfig(share=CLASSROOM_MARKET_SHARE),
             "scenario": load_scenario(storm),
             "complaint": ComplaintConfig(base_share=float(complaint_share)),
             "wom": WomConfig(negative_mean=float(tells)),
