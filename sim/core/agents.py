@@ -1,13 +1,20 @@
 """Customer agents: views onto the model's arrays, and the per-agent reference stepping.
 
-A ``Customer`` holds only its row index, so Mesa tooling (AgentSet queries, agent
-reporters, SolaraViz) sees real agents while the state stays in arrays. ``step_agents``
-runs the day one customer at a time with the same rules as the array phases; the tests
-check that the two agree in distribution.
+A ``Customer`` holds only its row index, so Mesa tooling (AgentSet queries, agent reporters,
+SolaraViz) sees real agents while the state stays in arrays. ``step_agents`` runs the day one
+person at a time with scalar logic and the same rules (``sim/core/rules.py``) as the array
+phases in ``sim/core/model.py``; ``tests/test_agreement.py`` checks that the two agree in
+distribution. It is written apart from the array phases on purpose: a slip in either shows up
+as a disagreement.
+
+Simultaneous updates are kept: defect rates are read once at the start of the day (what
+complaints teach counts from tomorrow), and the day's messages are collected first and
+delivered once everyone has talked, negative before positive, as in the array path.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import mesa
@@ -20,17 +27,29 @@ from sim.core.states import Membership, Mood
 if TYPE_CHECKING:
     from sim.core.model import WomModel
 
+# State codes as plain ints: comparing a numpy element with an IntEnum member costs ~15 times more.
+PROSPECT, ACTIVE = int(Membership.PROSPECT), int(Membership.ACTIVE)
+CONTENT, SWAYED, UNHAPPY = int(Mood.CONTENT), int(Mood.SWAYED), int(Mood.UNHAPPY)
+RECOVERED, TERRORIST = int(Mood.RECOVERED), int(Mood.TERRORIST)
+
 
 class Customer(mesa.Agent):
-    """One person in the social graph."""
+    """One person in the market's social graph: a customer, a prospect or a former customer."""
 
     def __init__(self, model: WomModel, index: int) -> None:
         super().__init__(model)
         self.index = index
 
+    # -------------------------------------------------------------- views onto the row
     @property
     def loyalty(self) -> float:
+        """Chance to buy from the firm at the next purchase occasion."""
         return float(self.model.pop.loyalty[self.index])
+
+    @property
+    def satisfaction(self) -> float:
+        """Attitude to the firm: what praise follows."""
+        return float(self.model.pop.satisfaction[self.index])
 
     @property
     def mood(self) -> Mood:
@@ -48,226 +67,342 @@ class Customer(mesa.Agent):
     def friends(self) -> np.ndarray:
         return self.model.graph.neighbours(self.index)
 
-    # -------------------------------------------------------------- reference stepping
-    def consider_joining(self) -> None:
-        m, i = self.model, self.index
-        acq = m.cfg.acquisition
-        p = rules.adoption_probability(
-            m.pop.heard_positive_today[i], m.pop.heard_negative[i], acq.innovation, acq.imitation, acq.deterrence
-        )
-        if m.rng.random() < p:
-            m.pop.member[i] = Membership.ACTIVE
-            m.pop.next_purchase[i] = m.day
-            m.today.acquired += 1
+    # -------------------------------------------------------------- morning: own row only
+    def start_day(self, heard_praise: dict[int, int], innovation: float, defect_rates: np.ndarray) -> None:
+        """Acquisition, churn, a purchase occasion, its failure, disconfirmation and complaint.
 
-    def visit(self) -> None:
-        """A purchase occasion: stay or leave, then buy; the storm may hit others."""
-        m, i, pop, cfg = self.model, self.index, self.model.pop, self.model.cfg
-        if pop.member[i] != Membership.ACTIVE:
+        These phases read and write only this person's row (the defect rates are fixed for the
+        day), so running them person by person equals running each phase for everyone in turn.
+
+        Args:
+            heard_praise: Positive messages each prospect heard yesterday, by row.
+            innovation: Today's chance to join of a prospect who heard no news at all.
+            defect_rates: Today's defect rate of each cause, were it the only one
+                (``WomModel.defect_rates``); the causes' shares weigh them.
+        """
+        pop, i = self.model.pop, self.index
+        if pop.member[i] == PROSPECT:
+            self.consider_joining(heard_praise.get(i, 0), innovation)
+        if pop.member[i] != ACTIVE or pop.waiting[i]:
+            return  # only customers without an open case leave or buy
+        if self.churns():
             return
-        if pop.next_purchase[i] == m.day:
-            stays = m.rng.random() >= rules.defection_probability(pop.loyalty[i])
-            if pop.verdict_pending[i]:
-                m.today.verdicts += 1
-                m.today.bought_again += int(stays)
-                pop.verdict_pending[i] = False
-            if not stays:
-                m.lose(np.array([i]))
-                return
-            interval = rules.purchase_interval(
-                pop.loyalty[i], cfg.loyalty.purchase_interval_days, cfg.loyalty.frequency_elasticity
-            )
-            pop.next_purchase[i] = m.day + m.rng.geometric(1.0 / max(float(interval), 1.0))
-            m.today.purchases += 1
-            m.today.revenue += cfg.economics.ticket
-            self.encounter(shock=False)
-        elif m.in_shock(m.day) and not pop.waiting[i] and m.rng.random() < cfg.scenario.shock.reach:
-            self.encounter(shock=True)
+        encounter = self.meet()
+        if encounter is None:
+            return
+        failed, severity, cause = self.fail(encounter == "storm", defect_rates)
+        felt = self.disconfirm(failed, severity)
+        if rules.is_dissatisfied(failed, felt, self.model.cfg.failure):
+            self.suffer(felt, cause)
+            self.complain(felt)
 
-    def encounter(self, shock: bool) -> None:
-        m, i, pop, f = self.model, self.index, self.model.pop, self.model.cfg.failure
-        severity = 0.0
-        failed = shock
-        if shock:
-            severity = float(m.draw_shock_severity(1)[0])
-        elif m.rng.random() < f.rate:
-            stage = m.rng.geometric(f.internal_catch_prob) - 1 if f.internal_catch_prob > 0 else f.internal_stages
-            if stage < f.internal_stages:
-                m.today.internal_failures += 1
-                m.today.rework_cost += float(rules.rework_cost(stage, f.rework_cost, f.stage_cost_multiplier))
-            else:
-                failed = True
-                cause = m.rng.choice(3, p=np.asarray(f.cause_shares))
-                severity = float(m.draw_severity(np.array([cause]))[0])
-        m.today.failures += int(failed)
+    def consider_joining(self, praise_heard: int, innovation: float) -> None:
+        """Bass adoption: innovation plus imitation of yesterday's praise, thinned by bad news.
+
+        Bad news only lowers the chance, so without praise a draw at or above ``innovation``
+        settles it; the prospect's own chance is worked out only when it could matter.
+        """
+        m = self.model
+        acq = m.cfg.acquisition
+        if not acq.enabled:
+            return
+        draw = m.rng.random()
+        if praise_heard == 0 and draw >= innovation:
+            return
+        if draw < rules.adoption_probability(praise_heard, self.recent_negative(), acq, m.cfg.wom):
+            m.join(np.array([self.index]))
+
+    def recent_negative(self) -> float:
+        """Negative messages heard lately, faded to today with the loyalty half-life."""
+        m, i = self.model, self.index
+        heard = float(m.pop.heard_negative[i])
+        if heard == 0.0:
+            return 0.0  # nothing to fade
+        days = m.day - int(m.pop.heard_negative_day[i])
+        return float(rules.fade(heard, 0.0, days, m.cfg.loyalty.half_life_days))
+
+    def churns(self) -> bool:
+        """Loyalty fades back towards the person's level for a day; then the daily churn hazard."""
+        m, i, lc = self.model, self.index, self.model.cfg.loyalty
+        loyalty = float(rules.fade(m.pop.loyalty[i], m.pop.loyalty_level[i], 1.0, lc.half_life_days))
+        m.pop.loyalty[i] = loyalty
+        if m.rng.random() < rules.churn_probability(loyalty, lc):
+            m.lose(np.array([i]))
+            return True
+        return False
+
+    def meet(self) -> str | None:
+        """A purchase occasion (the firm or a rival) or the storm: ``"purchase"``, ``"storm"`` or None.
+
+        A customer buying from the firm today is served normally, never hit by the storm.
+        """
+        m, i, cfg = self.model, self.index, self.model.cfg
+        if m.pop.next_purchase[i] == m.day:
+            interval = max(cfg.loyalty.purchase_interval_days, 1.0)
+            m.pop.next_purchase[i] = m.day + m.rng.geometric(1.0 / interval)
+            if rules.buys(m.pop.loyalty[i], m.rng.random()):
+                m.today.purchases += 1
+                m.today.revenue += cfg.economics.ticket
+                return "purchase"
+            m.today.lost_purchases += 1
+        if m.in_shock(m.day) and m.rng.random() < cfg.scenario.shock.reach:
+            return "storm"
+        return None
+
+    def fail(self, storm: bool, defect_rates: np.ndarray) -> tuple[bool, float, int]:
+        """Whether the customer meets a failure, its severity and its Bitner cause.
+
+        A defect may be caught inside the firm (rework, dearer at each later stage: the 1:10
+        rule); only the rest reach the customer. The storm always fails, with its own severity.
+        """
+        m, f = self.model, self.model.cfg.failure
+        if storm:
+            m.today.failures += 1
+            return True, float(m.draw_shock_severity(1)[0]), 0
+        by_cause = defect_rates * np.asarray(f.cause_shares)
+        total = float(by_cause.sum())
+        if total <= 0 or m.rng.random() >= total:
+            return False, 0.0, 0
+        cause = int(m.rng.choice(3, p=by_cause / total))
+        draw = m.rng.geometric(f.internal_catch_prob) if f.internal_catch_prob > 0 else 0
+        stage = int(rules.internal_catch_stage(draw, f))
+        if stage < f.internal_stages:
+            m.today.internal_failures += 1
+            m.today.rework_cost += float(rules.rework_cost(stage, f.rework_cost, f.stage_cost_multiplier))
+            return False, 0.0, 0
+        m.today.failures += 1
+        severity = float(m.draw_severity(np.array([cause]))[0]) * f.cause_blame[cause]
+        return True, severity, cause
+
+    def disconfirm(self, failed: bool, severity: float) -> float:
+        """Performance against expectation; returns the felt shortfall.
+
+        A good encounter pulls satisfaction towards its good level and calms the customer;
+        expectations rise after better-than-expected service.
+        """
+        m, i, pop = self.model, self.index, self.model.pop
+        f, sc = m.cfg.failure, m.cfg.satisfaction
         performance = f.quality + f.quality_noise * m.rng.standard_normal() - severity
         expectation = float(pop.expectation[i])
         felt = float(rules.felt_shortfall(expectation, performance))
         pop.expectation[i] = rules.ratchet_expectation(expectation, performance, f.expectation_ratchet)
         if not failed:
-            self.enjoy(performance - expectation)
-        elif felt > f.tolerance:
-            self.suffer(felt)
+            pop.satisfaction[i] += sc.good_rate * (sc.good_level - pop.satisfaction[i])
+            if pop.mood[i] != TERRORIST and not pop.waiting[i]:
+                pop.mood[i] = CONTENT
+        return felt
 
-    def enjoy(self, surprise: float) -> None:
-        m, i, pop, cfg = self.model, self.index, self.model.pop, self.model.cfg
-        pop.loyalty[i] = rules.learn_from_good_encounter(pop.loyalty[i], cfg.loyalty.ceiling, cfg.loyalty.learning_rate)
-        if pop.mood[i] != Mood.TERRORIST and not pop.waiting[i]:
-            pop.mood[i] = Mood.CONTENT
-        if surprise > cfg.failure.delight_margin and m.rng.random() < cfg.wom.delight_tell_prob:
-            pop.praise_left[i] += int(m.draw_tells(cfg.wom.positive_mean, 1, cfg.wom.positive_dispersion)[0])
-
-    def suffer(self, felt: float) -> None:
-        """Dissatisfied: loyalty drops, the story starts, and perhaps a complaint."""
-        m, i, pop, cfg = self.model, self.index, self.model.pop, self.model.cfg
+    def suffer(self, felt: float, cause: int) -> None:
+        """A dissatisfying failure: loyalty and satisfaction fall, a story and maybe a post start."""
+        m, i, pop = self.model, self.index, self.model.pop
+        w = m.cfg.wom
         pop.loyalty_before[i] = pop.loyalty[i]
-        pop.loyalty[i] = rules.loyalty_after_failure(pop.loyalty[i], felt, cfg.loyalty.failure_impact)
+        pop.loyalty[i] = rules.loyalty_after_failure(pop.loyalty[i], felt, m.cfg.loyalty.failure_impact)
+        pop.satisfaction_before[i] = pop.satisfaction[i]
+        pop.satisfaction[i] *= 1.0 - felt
         pop.severity[i] = felt
+        pop.cause[i] = cause
         pop.failures[i] += 1
-        if pop.mood[i] != Mood.TERRORIST:
-            pop.mood[i] = Mood.UNHAPPY
-        me = np.array([i])
-        m.start_telling(me, m.draw_tells(cfg.wom.negative_mean, 1, cfg.wom.negative_dispersion), firsthand=True)
-        m.post_online(int(m.rng.random() < cfg.wom.online_post_prob))
+        if pop.mood[i] != TERRORIST:
+            pop.mood[i] = UNHAPPY
         m.today.dissatisfied += 1
-        if pop.waiting[i]:
+        if not w.negative_enabled:
             return
-        c, pol = cfg.complaint, m.policy
-        p = rules.complaint_probability(
-            felt, pop.propensity[i], c.base_share, c.severity_ref, c.severity_elasticity, pol.complaint_barrier
-        )
+        tells = self.story_size(w.negative_mean * m.cfg.failure.cause_tell[cause])
+        m.start_telling(np.array([i]), np.array([tells]), firsthand=True)
+        if m.rng.random() < w.online_post_prob:
+            m.post_online(1)
+
+    def story_size(self, mean: float) -> int:
+        """How many friends this person's story will reach, by the chosen spread process."""
+        m, w = self.model, self.model.cfg.wom
+        if w.process == "independent_cascade":
+            return int(m.rng.binomial(m.degree[self.index], w.cascade_prob))
+        if w.process == "sir":
+            return 0  # sir stories travel through the hearing calendar
+        return int(m.draw_count(mean, 1, w.negative_dispersion)[0])
+
+    def complain(self, felt: float) -> None:
+        """Complain (or be found by a proactive firm) and wait for the answer; else the episode ends."""
+        m, i, pop = self.model, self.index, self.model.pop
+        c, pol = m.cfg.complaint, m.policy
+        if pop.waiting[i]:
+            return  # a case is already open
+        cause = int(pop.cause[i])
+        factor = m.cfg.failure.cause_complaint[cause]
+        p = rules.complaint_probability(felt, pop.propensity[i], factor, c, pol.complaint_barrier)
         complains = m.rng.random() < p
         detected = not complains and m.rng.random() < pol.proactive_share
+        me = np.array([i])
+        if not (complains or detected):
+            m.close_episode(me)
+            return
         m.today.complaints += int(complains)
         m.today.detected += int(detected)
-        if complains or detected:
-            delay = pol.delay_days + (cfg.scenario.shock.extra_recovery_delay_days if m.in_shock(m.day) else 0)
-            m.queue(me, m.day + delay)
-        else:
-            pop.verdict_pending[i] = True
+        m.recorded[cause] += 1
+        delay = pol.delay_days + (m.cfg.scenario.shock.extra_recovery_delay_days if m.in_shock(m.day) else 0)
+        m.queue(me, m.day + delay)
 
+    # -------------------------------------------------------------- recovery
     def recover(self) -> None:
-        m, i, pop, cfg = self.model, self.index, self.model.pop, self.model.cfg
-        r = cfg.recovery
-        delay = m.day - pop.complaint_day[i]
-        severity = float(pop.severity[i])
-        out = handle(
-            m.policy,
-            np.array([severity]),
-            np.array([severity * cfg.economics.ticket]),
-            np.array([delay]),
-            r,
-            cfg.economics,
-            cfg.failure,
-        )
-        sat = float(out.satisfaction[0])
-        pop.loyalty[i] = rules.loyalty_after_recovery(
-            pop.loyalty[i],
-            pop.loyalty_before[i],
-            out.repair[0],
-            sat,
-            pop.failures[i] == 1,
-            cfg.loyalty.ceiling,
-            r.paradox_threshold,
-            r.paradox_bonus,
-            r.bad_threshold,
-            r.double_deviation_penalty,
-        )
+        """The answer to this customer's case: justice sets satisfaction, loyalty and the story."""
+        m, i, pop = self.model, self.index, self.model.pop
+        r, econ = m.cfg.recovery, m.cfg.economics
+        delay = m.day - int(pop.complaint_day[i])
+        outcome = handle(m.policy, float(pop.severity[i]) * econ.ticket, m.mean_loss, delay, r, econ, m.cfg.failure)
+        sat = float(outcome.satisfaction)
+        pop.loyalty[i] = rules.loyalty_after_recovery(pop.loyalty[i], pop.loyalty_before[i], sat, r)
+        first = pop.failures[i] == 1  # the recovery paradox lifts satisfaction after a first failure only
+        pop.satisfaction[i] = rules.satisfaction_after_recovery(pop.satisfaction_before[i], sat, first, r)
         pop.waiting[i] = False
-        pop.verdict_pending[i] = True
+        m.close_episode(np.array([i]))
+        pop.next_purchase[i] = max(int(pop.next_purchase[i]), m.day + 1)
         m.today.recoveries += 1
-        m.today.recovery_cost += float(out.cost[0])
-        me = np.array([i])
+        m.today.recovery_cost += float(outcome.cost)
+        terrorist = bool(pop.terrorist[i])
         if sat >= r.satisfied_threshold:
             m.today.satisfied_recoveries += 1
-            m.close_telling(me)
-            pop.praise_left[i] += int(m.draw_tells(cfg.wom.positive_mean, 1, cfg.wom.positive_dispersion)[0])
-            if pop.mood[i] != Mood.TERRORIST:
-                pop.mood[i] = Mood.RECOVERED
-        elif pop.mood[i] != Mood.TERRORIST:
-            pop.mood[i] = Mood.UNHAPPY
-        m.today.double_deviations += int(sat < r.bad_threshold)
-        if (
-            m.rng.random() < rules.terrorist_probability(sat, r.bad_threshold, r.terrorist_prob)
-            and not pop.terrorist[i]
-        ):
-            m.make_terrorists(me)
+            pop.tell_left[i] = round(int(pop.tell_left[i]) * r.recovered_tell_share)  # tells on less (TARP)
+            if not terrorist:
+                pop.mood[i] = RECOVERED
+        elif not terrorist:
+            pop.mood[i] = UNHAPPY
+        m.today.double_deviations += int(rules.double_deviation(sat, r) > 0)
+        if m.rng.random() < rules.terrorist_probability(sat, r) and not terrorist:
+            self.turn_terrorist()
 
-    def talk(self, negative: list[int], friends_heard: list[int], positive: list[int]) -> None:
-        """Today's messages, appended to the day's lists (applied after everyone has talked)."""
-        m, i, pop, cfg = self.model, self.index, self.model.pop, self.model.cfg
-        deg = int(m.degree[i])
-        friends = m.graph.neighbours(i)
+    def turn_terrorist(self) -> None:
+        """Double deviation: the story so far ends and a louder campaign, maybe online, starts."""
+        m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
+        pop.terrorist[i] = True
+        pop.mood[i] = TERRORIST
+        m.today.new_terrorists += 1
+        if not w.negative_enabled:
+            return
+        me = np.array([i])
+        left = int(pop.tell_left[i])
+        m.close_telling(me)
+        louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
+        extra = int(m.draw_count(louder, 1, w.negative_dispersion)[0])
+        m.start_telling(me, np.array([left + extra]), firsthand=False)
+        if m.rng.random() < w.terrorist_post_prob:
+            m.post_online(1)
+
+    # -------------------------------------------------------------- word of mouth
+    def talk(self, negative: list[int], told_by_friends: list[int], positive: list[int]) -> None:
+        """Today's messages from this person, appended to the day's lists (delivered later).
+
+        Args:
+            negative: Receivers of negative messages (one entry per message).
+            told_by_friends: Receivers of friends' stories: they may pass them on.
+            positive: Receivers of praise.
+        """
+        m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
         if pop.tell_left[i] > 0:
-            k = min(int(pop.tell_left[i]), cfg.wom.tells_per_day, max(deg - int(pop.told[i]), 0))
-            start = int(pop.cursor[i]) + int(pop.told[i])
-            told_now = [int(friends[(start + j) % deg]) for j in range(k)]
-            negative.extend(told_now)
-            friends_heard.extend(told_now)
-            if pop.firsthand[i]:
-                m.today.firsthand_wom += k
-            pop.told[i] += k
-            pop.tell_left[i] -= k
-            if pop.tell_left[i] <= 0 or pop.told[i] >= deg:
-                m.close_telling(np.array([i]))
-        if pop.terrorist[i] and deg > 0 and m.rng.random() < cfg.wom.terrorist_daily_tell_prob:
-            negative.append(int(friends[int(m.rng.random() * deg)]))
-        if pop.praise_left[i] > 0:
-            if deg == 0:
-                pop.praise_left[i] = 0
-                return
-            k = min(int(pop.praise_left[i]), cfg.wom.tells_per_day)
-            positive.extend(int(friends[int(m.rng.random() * deg)]) for _ in range(k))
-            pop.praise_left[i] -= k
+            told = self.tell_story()
+            negative.extend(told)
+            told_by_friends.extend(told)
+        deg = int(m.degree[i])
+        if w.negative_enabled and pop.terrorist[i] and m.rng.random() < w.terrorist_daily_tell_prob and deg > 0:
+            negative.append(self.random_friend())  # terrorists keep at it, even after leaving
+        if (
+            w.positive_daily_rate > 0
+            and pop.member[i] == ACTIVE
+            and pop.satisfaction[i] >= w.praise_threshold
+            and deg > 0
+            and m.rng.random() < w.positive_daily_rate
+        ):
+            positive.append(self.random_friend())
 
-    def hear_negative_one(self) -> None:
+    def tell_story(self) -> list[int]:
+        """Tell the next friends along the shuffled row, a few a day, each friend at most once."""
         m, i, pop = self.model, self.index, self.model.pop
-        pop.heard_negative[i] = min(int(pop.heard_negative[i]) + 1, np.iinfo(np.int16).max)
-        if pop.member[i] == Membership.ACTIVE:
-            pop.loyalty[i] = rules.hear_negative(pop.loyalty[i], 1, m.cfg.wom.negative_impact)
-            if pop.mood[i] == Mood.CONTENT:
-                pop.mood[i] = Mood.SWAYED
+        deg = int(m.degree[i])
+        told = int(pop.told[i])
+        k = min(int(pop.tell_left[i]), m.cfg.wom.tells_per_day, max(deg - told, 0))
+        row = self.friends
+        start = int(pop.cursor[i]) + told
+        receivers = [int(row[(start + j) % deg]) for j in range(k)]
+        if pop.firsthand[i]:
+            m.today.firsthand_wom += k
+        pop.told[i] += k
+        pop.tell_left[i] -= k
+        if pop.tell_left[i] <= 0 or pop.told[i] >= deg:
+            m.close_telling(np.array([i]))
+        return receivers
+
+    def random_friend(self) -> int:
+        deg = int(self.model.degree[self.index])
+        return int(self.friends[int(self.model.rng.random() * deg)])
+
+    def hear_negative(self, messages: int) -> None:
+        """Bad news: a customer's loyalty falls (retention feels a share of it); a prospect remembers."""
+        m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
+        if pop.member[i] == ACTIVE:
+            pop.loyalty[i] = rules.hear_negative(pop.loyalty[i], messages, w.negative_effect * w.retention_share)
+            if pop.mood[i] == CONTENT:
+                pop.mood[i] = SWAYED
+        elif pop.member[i] == PROSPECT:
+            pop.heard_negative[i] = self.recent_negative() + messages
+            pop.heard_negative_day[i] = m.day
 
     def maybe_forward(self) -> None:
-        m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
-        if m.rng.random() < w.forward_prob and pop.tell_left[i] == 0 and pop.member[i] != Membership.PROSPECT:
-            m.start_telling(np.array([i]), m.draw_tells(w.forward_mean, 1, w.negative_dispersion), firsthand=False)
+        """A hearer of a friend's story may pass it on, unless already telling one."""
+        m, i, w = self.model, self.index, self.model.cfg.wom
+        if m.rng.random() < w.forward_prob and m.pop.tell_left[i] == 0:
+            m.start_telling(np.array([i]), np.array([self.story_size(w.forward_mean)]), firsthand=False)
 
-    def hear_positive_one(self) -> None:
+    def hear_positive(self, messages: int, prospects_heard: dict[int, int]) -> None:
+        """Praise: a customer's loyalty rises; a prospect may join tomorrow (Bass imitation)."""
         m, i, pop = self.model, self.index, self.model.pop
-        if pop.member[i] == Membership.ACTIVE:
-            pop.loyalty[i] = rules.hear_positive(pop.loyalty[i], 1, m.cfg.loyalty.ceiling, m.cfg.wom.positive_impact)
-        elif pop.member[i] == Membership.PROSPECT:
-            pop.heard_positive_today[i] += 1
+        if pop.member[i] == ACTIVE:
+            pop.loyalty[i] = rules.hear_positive(pop.loyalty[i], messages, m.cfg.wom.positive_retention)
+        elif pop.member[i] == PROSPECT:
+            prospects_heard[i] = messages
 
 
 def step_agents(model: WomModel) -> None:
-    """The day, one customer at a time (reference for the array phases)."""
-    pop = model.pop
-    if model.cfg.acquisition.prospect_share > 0:
-        for i in np.flatnonzero(pop.member == Membership.PROSPECT):
-            _agent(model, i).consider_joining()
-        pop.heard_positive_today[:] = 0
-    model.agents.shuffle_do("visit")
-    for i in model.due_cases():
-        _agent(model, i).recover()
+    """The day, one person at a time: the reference for the array phases.
+
+    Morning (acquisition to complaint) per person in random order; then the cases due today are
+    answered; then everyone talks, and the messages are delivered once all have spoken.
+    """
+    hearers, heard = model.positive_heard
+    heard_praise = dict(zip(hearers.tolist(), heard.tolist(), strict=True))
+    model.positive_heard = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    innovation = float(rules.adoption_probability(0, 0.0, model.cfg.acquisition, model.cfg.wom))
+    model.agents.shuffle_do("start_day", heard_praise, innovation, model.defect_rates())
+    for i in model.due_cases().tolist():
+        model.customer(i).recover()
+
     negative: list[int] = []
-    friends_heard: list[int] = []
+    told_by_friends: list[int] = []
     positive: list[int] = []
-    model.agents.shuffle_do("talk", negative, friends_heard, positive)
-    n_online = model.rng.poisson(model.online_reach) if model.online_reach > 0.5 else 0
-    online = [int(model.rng.integers(pop.n)) for _ in range(n_online)]
-    model.online_reach *= model.cfg.wom.online_decay
-    model.today.online_wom += len(online)
-    model.today.negative_wom += len(negative) + len(online)
-    for j in negative + online:
-        _agent(model, j).hear_negative_one()
-    for j in sorted(set(friends_heard)):
-        _agent(model, j).maybe_forward()
+    model.agents.shuffle_do("talk", negative, told_by_friends, positive)
+    if model.cfg.wom.negative_enabled:
+        negative.extend(model.spread_online().tolist())
+        for batch in model.hearing_calendar.pop(model.day, []):  # sir: stories due to arrive today
+            negative.extend(batch.tolist())
+    deliver_negative(model, negative, told_by_friends)
+    deliver_positive(model, positive)
+
+
+def deliver_negative(model: WomModel, negative: list[int], told_by_friends: list[int]) -> None:
+    """Every hearer takes in all of today's bad news at once; then hearers of friends may forward."""
+    model.today.negative_wom += len(negative)
+    for i, messages in sorted(Counter(negative).items()):
+        model.customer(i).hear_negative(messages)
+    for i in sorted(set(told_by_friends)):
+        model.customer(i).maybe_forward()
+
+
+def deliver_positive(model: WomModel, positive: list[int]) -> None:
+    """Praise reaches its hearers; the prospects among them are remembered for tomorrow."""
     model.today.positive_wom += len(positive)
-    for j in positive:
-        _agent(model, j).hear_positive_one()
-
-
-def _agent(model: WomModel, index: int) -> Customer:
-    return model.customer(int(index))
+    prospects_heard: dict[int, int] = {}
+    for i, messages in sorted(Counter(positive).items()):
+        model.customer(i).hear_positive(messages, prospects_heard)
+    model.positive_heard = (
+        np.fromiter(prospects_heard.keys(), dtype=np.int64, count=len(prospects_heard)),
+        np.fromiter(prospects_heard.values(), dtype=np.int64, count=len(prospects_heard)),
+    )
