@@ -126,6 +126,7 @@ class Customer(mesa.Agent):
         m, i, lc = self.model, self.index, self.model.cfg.loyalty
         loyalty = float(rules.fade(m.pop.loyalty[i], m.pop.loyalty_level[i], 1.0, lc.half_life_days))
         m.pop.loyalty[i] = loyalty
+        m.pop.loyalty_day[i] = m.day
         if m.rng.random() < rules.churn_probability(loyalty, lc):
             m.lose(np.array([i]))
             return True
@@ -198,6 +199,7 @@ class Customer(mesa.Agent):
         w = m.cfg.wom
         pop.loyalty_before[i] = pop.loyalty[i]
         pop.loyalty[i] = rules.loyalty_after_failure(pop.loyalty[i], felt, m.cfg.loyalty.failure_impact)
+        pop.loyalty_day[i] = m.day
         pop.satisfaction_before[i] = pop.satisfaction[i]
         pop.satisfaction[i] *= 1.0 - felt
         pop.severity[i] = felt
@@ -252,6 +254,7 @@ class Customer(mesa.Agent):
         outcome = handle(m.policy, float(pop.severity[i]) * econ.ticket, m.mean_loss, delay, r, econ, m.cfg.failure)
         sat = float(outcome.satisfaction)
         pop.loyalty[i] = rules.loyalty_after_recovery(pop.loyalty[i], pop.loyalty_before[i], sat, r)
+        pop.loyalty_day[i] = m.day
         first = pop.failures[i] == 1  # the recovery paradox lifts satisfaction after a first failure only
         pop.satisfaction[i] = rules.satisfaction_after_recovery(pop.satisfaction_before[i], sat, first, r)
         pop.waiting[i] = False
@@ -340,6 +343,7 @@ class Customer(mesa.Agent):
         m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
         if pop.member[i] == ACTIVE:
             pop.loyalty[i] = rules.hear_negative(pop.loyalty[i], messages, w.negative_effect * w.retention_share)
+            pop.loyalty_day[i] = m.day
             if pop.mood[i] == CONTENT:
                 pop.mood[i] = SWAYED
         elif pop.member[i] == PROSPECT:
@@ -357,6 +361,7 @@ class Customer(mesa.Agent):
         m, i, pop = self.model, self.index, self.model.pop
         if pop.member[i] == ACTIVE:
             pop.loyalty[i] = rules.hear_positive(pop.loyalty[i], messages, m.cfg.wom.positive_retention)
+            pop.loyalty_day[i] = m.day
         elif pop.member[i] == PROSPECT:
             prospects_heard[i] = messages
 
