@@ -92,7 +92,8 @@ def test_bad_input_fails_with_one_line_naming_the_field():
 
 def test_busiest_is_the_active_customer_with_most_friends():
     room = Classroom(**SMALL)
-    degree = room.runs[0][1].degree
+    run = room.runs[0][1]
+    degree = np.where(run.pop.member == Membership.ACTIVE, run.degree, -1)  # prospects are not hit
     assert room.busiest() == int(np.argmax(degree))
     top = room.busiest()
     for _, run in room.runs:
@@ -116,10 +117,11 @@ def test_inject_hits_the_customer_in_both_runs_and_marks_the_focus():
 
 def test_inject_skips_a_run_where_the_customer_has_left():
     room = Classroom(**SMALL)
-    room.runs[1][1].pop.member[5] = Membership.CHURNED
-    gone = room.inject(5)
+    who = int(np.flatnonzero(room.runs[0][1].pop.member == Membership.ACTIVE)[0])
+    room.runs[1][1].pop.member[who] = Membership.CHURNED
+    gone = room.inject(who)
     assert gone == [room.runs[1][0]]
-    assert room.runs[0][1].pop.failures[5] == 1 and room.runs[1][1].pop.failures[5] == 0
+    assert room.runs[0][1].pop.failures[who] == 1 and room.runs[1][1].pop.failures[who] == 0
 
 
 # ---------------------------------------------------------------- the pictures
@@ -167,7 +169,7 @@ def test_terrorists_are_drawn_as_stars():
     ax = fig.subplots()
     draw_network(ax, run, fixed_layout(run.graph), focus=7)
     dots, stars, ring = ax.collections[1:]
-    assert len(dots.get_offsets()) == SMALL["customers"] - 2 and len(stars.get_offsets()) == 2
+    assert len(dots.get_offsets()) == run.pop.n - 2 and len(stars.get_offsets()) == 2  # customers and prospects
     assert len(ring.get_offsets()) == 1
 
 
