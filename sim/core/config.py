@@ -125,7 +125,7 @@ class FailureConfig:
     # Learning from complaints (the course: "record causes and measures so the whole service
     # system improves"): each recorded case per 1,000 starting customers cuts its cause's defect
     # rate by this share, down to the floor (both assumptions).
-    learning_rate: float = _p(0.02)
+    learning_rate: float = _p(0.05)
     learning_floor: float = _p(0.5)
 
 
