@@ -113,18 +113,20 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
         ("revenue", f"{summary['revenue']:,.0f}"),
         ("profit", f"{summary['profit']:,.0f}"),
         ("recovery cost", f"{summary['recovery_cost']:,.0f}"),
-        ("customers lost", f"{summary['customers_lost']:,} of {summary['customers_start']:,}"),
-        ("churn rate", f"{summary['churn_rate']:.1%}"),
+        ("acquisition cost", f"{summary['acquisition_cost']:,.0f}"),
+        ("customers", f"{summary['customers_start']:,} -> {summary['customers_end']:,}"),
+        ("customers won", f"{summary['customers_acquired']:,} of a market of {summary['market_size']:,}"),
+        ("customers lost", f"{summary['customers_lost']:,} ({summary['churn_rate']:.1%} of all served)"),
         ("complaints", f"{summary['complaints']:,} ({summary['complaint_share']:.1%} of dissatisfied)"),
-        ("negative WOM messages", f"{summary['negative_wom_messages']:,}"),
+        ("word of mouth", f"{summary['positive_wom_messages']:,} +, {summary['negative_wom_messages']:,} -"),
         ("terrorists", f"{summary['terrorists']:,}"),
         ("NPV", f"{summary['npv']:,.0f}"),
     ]
     title = (
         f"policy={summary['policy']} scenario={summary['scenario']} network={summary['network']} seed={summary['seed']}"
     )
-    width = max(len(k) for k, _ in rows)
-    lines = [title] + [f"  {k:<{width}}  {v:>22}" for k, v in rows]
+    width, value_width = max(len(k) for k, _ in rows), max(len(v) for _, v in rows)
+    lines = [title] + [f"  {k:<{width}}  {v:>{value_width}}" for k, v in rows]
     if out_dir is not None:
         lines.append(f"  results: {out_dir}")
     print("\n".join(lines), flush=True)
