@@ -73,7 +73,7 @@ BAD = [
     (["failure.rate=-0.1"], "failure.rate = -0.1: must be a number in [0, 1]"),
     (["policy.delay_days=-2"], "policy.delay_days = -2: must be a number in >= 0"),
     (["network=edgelist", "network.path=/no/such/file.txt"], "network.path = '/no/such/file.txt': file not found"),
-    (["failure.ratee=0.1"], "failure.ratee: no such setting (allowed here: cause_severity_means"),
+    (["failure.ratee=0.1"], "failure.ratee: no such setting (allowed here: cause_blame, cause_complaint"),
     (["customers=many"], "customers = 'many': must be an integer"),
     (["+experiment=nope"], "experiment = 'nope': must be one of"),
 ]
@@ -92,7 +92,7 @@ def test_bad_input_fails_with_one_line_and_no_complete_folder(args, message, tmp
 @pytest.mark.parametrize(
     ("content", "message"),
     [("0 1\n1 two\n", "line 2 ('1 two') must start with two non-negative integer node ids"),
-     ("0 1\n5 999\n", "line 2 has node id 999, must be < customers (300)"),
+     ("0 1\n5 999\n", "line 2 has node id 999, must be < the market's size (1200: customers / market.share)"),
      ("# nothing\n\n", "no edges found")],
 )
 def test_malformed_edge_list_fails_before_simulating(content, message, tmp_path):

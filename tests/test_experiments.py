@@ -30,8 +30,8 @@ STUDIES = {
 }
 
 
-# Studies run by their own commands rather than `python -m sim --multirun`.
-OWN_COMMAND = {"optimise_recovery"}
+# Studies run by their own commands rather than `python -m sim --multirun`, or read by their own analysis.
+OWN_COMMAND = {"optimise_recovery", "wom_attribution"}
 
 
 def study_files():
@@ -210,3 +210,38 @@ def test_sensitivity_study_runs_every_point_and_reports_indices(tmp_path, method
     stamps = [(f / "summary.json").stat().st_mtime_ns for f in folders]
     study(method, n, ["customers=100", "days=15"], out, progress=False)  # a rerun reuses every point
     assert [(f / "summary.json").stat().st_mtime_ns for f in folders] == stamps
+
+
+def test_wom_attribution_runs_three_counterfactuals_a_seed_and_splits_the_loss(tmp_path):
+    from analysis.attribution import main as attribution_main
+
+    cfg = composed("wom_attribution")
+    assert count_jobs(cfg) == 60 and cfg.hydra.sweeper.params.counterfactual == "as_is,no_negative_wom,no_failures"
+    sweep = tmp_path / "attribution"
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "+experiment=wom_attribution",
+            *TINY,
+            "seed=range(0,2)",
+            f"hydra.sweep.dir={sweep}",
+            "--multirun",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert attribution_main([str(sweep)]) == 0
+    table = pd.read_csv(sweep / "analysis" / "attribution.csv")
+    assert list(table.outcome) == ["revenue", "profit", "npv_with_equity", "customers_end", "customers_acquired"]
+    assert (table.seeds == 2).all()
+    # The parts add up: what failures cost = through word of mouth + directly, seed by seed.
+    assert np.allclose(table.lost_to_failures, table.through_wom + table.direct)
+    silent = pd.read_json(
+        next((sweep / "counterfactual=no_negative_wom,customers=120,days=15").rglob("summary.json")), typ="series"
+    )
+    assert silent["negative_wom_messages"] == 0

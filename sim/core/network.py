@@ -199,7 +199,8 @@ def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
             u, v = int(parts[0]), int(parts[1])
             if u >= n or v >= n:
                 raise ConfigError(
-                    f"network.path = {path!r}: line {number} has node id {max(u, v)}, must be < customers ({n})"
+                    f"network.path = {path!r}: line {number} has node id {max(u, v)}, "
+                    f"must be < the market's size ({n}: customers / market.share)"
                 )
             us.append(u)
             vs.append(v)
