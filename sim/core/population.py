@@ -18,7 +18,7 @@ class Population:
         self.loyalty_level = np.zeros(n, dtype=np.float32)  # the person's own level, where loyalty fades back to
         self.loyalty_day = np.zeros(n, dtype=np.int32)  # day ``loyalty`` was last brought up to date
         self.churn_day = np.zeros(n, dtype=np.int32)  # next churn candidate day
-        self.churn_bound = np.zeros(n, dtype=np.float64)  # daily churn chance the candidate was drawn at
+        self.churn_bound = np.zeros(n, dtype=np.float32)  # daily churn chance the candidate was drawn at
         self.loyalty_before = np.zeros(n, dtype=np.float32)  # at the last failure, for the repair
         self.satisfaction = np.zeros(n, dtype=np.float32)  # attitude to the firm: drives word of mouth
         self.satisfaction_before = np.zeros(n, dtype=np.float32)  # at the last failure
