@@ -92,7 +92,7 @@ def test_bad_input_fails_with_one_line_and_no_complete_folder(args, message, tmp
 @pytest.mark.parametrize(
     ("content", "message"),
     [("0 1\n1 two\n", "line 2 ('1 two') must start with two non-negative integer node ids"),
-     ("0 1\n5 999\n", "line 2 has node id 999, must be < the market's size (1200: customers / market.share)"),
+     ("0 1\n5 1999\n", "line 2 has node id 1999, must be < the market's size (1200: customers / market.share)"),
      ("# nothing\n\n", "no edges found")],
 )
 def test_malformed_edge_list_fails_before_simulating(content, message, tmp_path):
