@@ -188,7 +188,7 @@ class Customer(mesa.Agent):
         felt = float(rules.felt_shortfall(expectation, performance))
         pop.expectation[i] = rules.ratchet_expectation(expectation, performance, f.expectation_ratchet)
         if not failed:
-            pop.satisfaction[i] += sc.good_rate * (sc.good_level - pop.satisfaction[i])
+            pop.satisfaction[i] = rules.satisfaction_after_good_encounter(pop.satisfaction[i], sc)
             if pop.mood[i] != TERRORIST and not pop.waiting[i]:
                 pop.mood[i] = CONTENT
         return felt
@@ -201,7 +201,7 @@ class Customer(mesa.Agent):
         pop.loyalty[i] = rules.loyalty_after_failure(pop.loyalty[i], felt, m.cfg.loyalty.failure_impact)
         pop.loyalty_day[i] = m.day
         pop.satisfaction_before[i] = pop.satisfaction[i]
-        pop.satisfaction[i] *= 1.0 - felt
+        pop.satisfaction[i] = rules.satisfaction_after_failure(pop.satisfaction[i], felt)
         pop.severity[i] = felt
         pop.cause[i] = cause
         pop.failures[i] += 1
@@ -265,7 +265,7 @@ class Customer(mesa.Agent):
         terrorist = bool(pop.terrorist[i])
         if sat >= r.satisfied_threshold:
             m.today.satisfied_recoveries += 1
-            pop.tell_left[i] = round(int(pop.tell_left[i]) * r.recovered_tell_share)  # tells on less (TARP)
+            pop.tell_left[i] = rules.tells_after_good_recovery(pop.tell_left[i], r)  # tells on less (TARP)
             if not terrorist:
                 pop.mood[i] = RECOVERED
         elif not terrorist:
@@ -311,7 +311,7 @@ class Customer(mesa.Agent):
         if (
             w.positive_daily_rate > 0
             and pop.member[i] == ACTIVE
-            and pop.satisfaction[i] >= w.praise_threshold
+            and rules.recommends(pop.satisfaction[i], w)
             and deg > 0
             and m.rng.random() < w.positive_daily_rate
         ):
@@ -353,7 +353,7 @@ class Customer(mesa.Agent):
     def maybe_forward(self) -> None:
         """A hearer of a friend's story may pass it on, unless already telling one."""
         m, i, w = self.model, self.index, self.model.cfg.wom
-        if m.rng.random() < w.forward_prob and m.pop.tell_left[i] == 0:
+        if m.rng.random() < w.forward_prob and rules.may_forward(m.pop.tell_left[i]):
             m.start_telling(np.array([i]), np.array([self.story_size(w.forward_mean)]), firsthand=False)
 
     def hear_positive(self, messages: int, prospects_heard: dict[int, int]) -> None:

@@ -374,7 +374,7 @@ class WomModel(mesa.Model):
 
         content = encounters[~failed]
         sc = self.cfg.satisfaction
-        pop.satisfaction[content] += sc.good_rate * (sc.good_level - pop.satisfaction[content])
+        pop.satisfaction[content] = rules.satisfaction_after_good_encounter(pop.satisfaction[content], sc)
         calm = content[(pop.mood[content] != Mood.TERRORIST) & ~pop.waiting[content]]
         pop.mood[calm] = Mood.CONTENT
         self.suffer(encounters[unhappy], felt[unhappy], cause[unhappy])
@@ -388,7 +388,7 @@ class WomModel(mesa.Model):
         pop.loyalty[hurt] = rules.loyalty_after_failure(before, felt, lc.failure_impact)
         self.schedule_churn(hurt)
         pop.satisfaction_before[hurt] = pop.satisfaction[hurt]
-        pop.satisfaction[hurt] *= (1.0 - felt).astype(np.float32)
+        pop.satisfaction[hurt] = rules.satisfaction_after_failure(pop.satisfaction[hurt], felt)
         pop.severity[hurt] = felt
         pop.cause[hurt] = cause
         pop.failures[hurt] += 1
@@ -524,7 +524,7 @@ class WomModel(mesa.Model):
         satisfied = cases[good]
         self.today.satisfied_recoveries += len(satisfied)
         # A satisfied complainant tells on less (TARP: 4-5 people instead of 9-10).
-        pop.tell_left[satisfied] = np.round(pop.tell_left[satisfied] * r.recovered_tell_share).astype(np.int16)
+        pop.tell_left[satisfied] = rules.tells_after_good_recovery(pop.tell_left[satisfied], r)
         pop.mood[satisfied[pop.mood[satisfied] != Mood.TERRORIST]] = Mood.RECOVERED
         unsatisfied = cases[~good]
         pop.mood[unsatisfied[pop.mood[unsatisfied] != Mood.TERRORIST]] = Mood.UNHAPPY
@@ -614,7 +614,7 @@ class WomModel(mesa.Model):
         pop.mood[calm] = Mood.SWAYED
         # A hearer of a friend's story may pass it on (independent cascade, Kempe et al. 2003).
         heard = np.unique(forwarders_from)
-        fwd = heard[(rng.random(len(heard)) < w.forward_prob) & (pop.tell_left[heard] == 0)]
+        fwd = heard[(rng.random(len(heard)) < w.forward_prob) & rules.may_forward(pop.tell_left[heard])]
         self.start_telling(fwd, self.story_size(fwd, w.forward_mean), firsthand=False)
 
     def praise(self) -> None:
@@ -626,7 +626,7 @@ class WomModel(mesa.Model):
         talkers = rng.integers(0, pop.n, k)
         talkers = talkers[
             (pop.member[talkers] == Membership.ACTIVE)
-            & (pop.satisfaction[talkers] >= w.praise_threshold)
+            & rules.recommends(pop.satisfaction[talkers], w)
             & (self.degree[talkers] > 0)
         ]
         receivers = g.indices[

@@ -20,6 +20,7 @@ from sim.core.config import (
     LoyaltyConfig,
     PolicyConfig,
     RecoveryRulesConfig,
+    SatisfactionConfig,
     WomConfig,
 )
 
@@ -48,6 +49,21 @@ def ratchet_expectation(expectation: ArrayLike, performance: ArrayLike, rate: fl
 def is_dissatisfied(failed: ArrayLike, felt: ArrayLike, failure: FailureConfig) -> np.ndarray:
     """A failure dissatisfies when the shortfall leaves the zone of tolerance."""
     return np.logical_and(failed, _f(felt) > failure.tolerance)
+
+
+def satisfaction_after_good_encounter(satisfaction: ArrayLike, cfg: SatisfactionConfig) -> np.ndarray:
+    """A good encounter moves satisfaction part of the way to ``good_level``.
+
+    Example:
+        >>> round(float(satisfaction_after_good_encounter(0.35, SatisfactionConfig())), 3)
+        0.45
+    """
+    return _f(satisfaction) + cfg.good_rate * (cfg.good_level - _f(satisfaction))
+
+
+def satisfaction_after_failure(satisfaction: ArrayLike, felt: ArrayLike) -> np.ndarray:
+    """Disconfirmation: satisfaction scales down by the felt severity."""
+    return _f(satisfaction) * (1.0 - _f(felt))
 
 
 def learning_factor(recorded_per_1000: ArrayLike, failure: FailureConfig) -> np.ndarray:
@@ -264,6 +280,21 @@ def hear_negative(level: ArrayLike, messages: ArrayLike, effect: float) -> np.nd
 def hear_positive(level: ArrayLike, messages: ArrayLike, effect: float) -> np.ndarray:
     """Each positive message closes ``effect`` of the gap to 1 (bigger where the prior is low)."""
     return 1.0 - (1.0 - _f(level)) * np.power(1.0 - effect, _f(messages))
+
+
+def recommends(satisfaction: ArrayLike, wom: WomConfig) -> np.ndarray:
+    """Whether a customer is satisfied enough to recommend the firm."""
+    return _f(satisfaction) >= wom.praise_threshold
+
+
+def may_forward(tell_left: ArrayLike) -> np.ndarray:
+    """A hearer passes a story on only when not already telling one."""
+    return np.asarray(tell_left) == 0
+
+
+def tells_after_good_recovery(tell_left: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """A satisfied complainant tells on at ``recovered_tell_share`` of the story (TARP)."""
+    return np.round(_f(tell_left) * cfg.recovered_tell_share).astype(np.int16)
 
 
 def adoption_probability(
