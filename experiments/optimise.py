@@ -32,9 +32,8 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from analysis.stats import bootstrap_mean_ci, mean_ci
 from sim.core.config import SimConfig
-from sim.core.model import WomModel
-from sim.run.cli import to_sim_config
-from sim.run.results import SUMMARY, atomic_write_bytes, is_complete, write_run
+from sim.run.cli import run as run_one
+from sim.run.results import SUMMARY, atomic_write_bytes, is_complete
 
 
 @dataclass
@@ -71,11 +70,7 @@ def run_seed(cfg: DictConfig, seed: int, out_dir: Path, overrides: list[str]) ->
     meta.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(meta / "config.yaml", OmegaConf.to_yaml(task).encode())
     atomic_write_bytes(meta / "overrides.yaml", yaml.safe_dump([*overrides, f"seed={seed}"]).encode())
-    sim_cfg = to_sim_config(task)
-    model = WomModel.from_config(sim_cfg, create_agents=False)
-    summary = model.run(sim_cfg.days)
-    write_run(out_dir, model.timeseries(), summary)
-    return summary
+    return run_one(task, out_dir)
 
 
 def evaluate(cfg: DictConfig, seeds: list[int], folder: Path, overrides: list[str]) -> pd.DataFrame:
