@@ -81,7 +81,8 @@ def test_positive_word_of_mouth_is_about_three_times_negative(defaults):
 
 # ---------------------------------------------------------------- word of mouth moves the market
 def test_silencing_negative_word_of_mouth_keeps_customers_revenue_and_prospects():
-    loud, silent = runs(16, **SMALL), runs(16, wom=WomConfig(negative_enabled=False), **SMALL)
+    # 24 seeds: bad news deters about 5 % of the year's new customers, a paired t of about 4 on 16.
+    loud, silent = runs(24, **SMALL), runs(24, wom=WomConfig(negative_enabled=False), **SMALL)
     assert col(silent, "negative_wom_messages").max() == 0
     for key in ("customers_end", "revenue", "customers_acquired"):
         assert stats.ttest_rel(col(silent, key), col(loud, key), alternative="greater").pvalue < 1e-3, key
@@ -138,8 +139,10 @@ def test_complaint_share_moves_with_its_drivers(low, high):
 def test_causes_change_how_much_is_told_and_felt():
     system, rude = FailureConfig(cause_shares=[1.0, 0.0, 0.0]), FailureConfig(cause_shares=[0.0, 0.0, 1.0])
     assert paired_p({"failure": system}, {"failure": rude}, "mean_tells_per_unhappy", **SMALL) < 1e-3
+    # Blame scales the felt severity: a failure hardly blamed on the firm draws fewer complaints.
+    excused = FailureConfig(cause_shares=[1.0, 0.0, 0.0], cause_blame=[0.4, 1.0, 1.0])
     blamed = FailureConfig(cause_shares=[1.0, 0.0, 0.0], cause_blame=[1.0, 1.0, 1.0])
-    assert paired_p({"failure": system}, {"failure": blamed}, "complaint_share", **SMALL) < 1e-3
+    assert paired_p({"failure": excused}, {"failure": blamed}, "complaint_share", **SMALL) < 1e-3
 
 
 def failure_rate(summaries):
