@@ -22,7 +22,7 @@ from sim.core.policies import policy_names
 from sim.core.presets import preset_names
 from sim.core.states import Mood
 from sim.demo.classroom import NO_COMPARISON, POLICY_OWN_COMPENSATION, POLICY_OWN_DELAY, Classroom, defaults
-from sim.demo.viz import LOOKS, PROSPECT, draw_charts, network_figure, policy_caption
+from sim.demo.viz import LOOKS, draw_charts, network_figure, policy_caption
 
 try:  # the server sends usage statistics unless told not to; a classroom page should not
     from solara.server import settings as _server_settings
@@ -157,8 +157,6 @@ def legend_html() -> str:
     """The colours with what each one means, for the page beside the picture."""
     rows = []
     for code, look in enumerate(LOOKS):
-        if code == PROSPECT:
-            continue
         shape = "&#9733;" if code == Mood.TERRORIST else "&#9679;"
         rows.append(
             f'<li><span style="color:{look.colour};font-size:1.3em;-webkit-text-stroke:0.5px #555">{shape}</span>'
@@ -197,10 +195,12 @@ def explanation_html(model: Classroom) -> str:
     )
     return (
         "<h3 style='margin-top:0'>What you are looking at</h3>"
-        "<p>Each dot is a customer of one firm, each grey line a friendship; bigger dots have more friends. "
+        "<p>Each dot is a person in a small town, each grey line a friendship; bigger dots have more friends. "
+        "Coloured dots are the firm's customers, white dots the rest of the market: prospects who hear the "
+        "stories too, and join when friends recommend the firm. "
         f"{scene} Most unhappy customers never complain, so the firm cannot recover them: they tell their "
-        "friends instead, and some of those friends leave too. The firm can only win back those it hears "
-        f"about. {sides}</p>"
+        "friends instead, some of those friends leave, and some prospects are put off. The firm can only "
+        f"win back those it hears about. {sides}</p>"
         + legend_html()
         + settings_html(model)
         + "<p><b>Try:</b> press &#9654; and watch the storm; raise the complaint share, or slow the recovery, "

@@ -47,7 +47,7 @@ LOOKS = (
     Look("recovered", "#33a02c", "the recovery won them back, at least in part"),
     Look("terrorist", "#67000d", "double deviation: failed, then failed again by the recovery; keeps talking"),
     Look("churned", "#bdbdbd", "has left the firm (a churned terrorist stays a star)"),
-    Look("prospect", "#ffffff", "not a customer yet"),
+    Look("prospect", "#ffffff", "in the market, not a customer (yet): hears, tells and may join"),
 )
 EDGE_COLOUR = "#d0d0d0"
 FOCUS_COLOUR = "#000000"
@@ -134,11 +134,9 @@ def draw_network(ax: Axes, model: WomModel, pos: np.ndarray, focus: int | None =
 
 
 def legend_handles() -> list[Line2D]:
-    """One legend entry per state (prospects only matter with acquisition, so they are left out)."""
+    """One legend entry per state, prospects (the rest of the market) included."""
     handles = []
     for code, look in enumerate(LOOKS):
-        if code == PROSPECT:
-            continue
         marker, size = ("*", 13) if code == Mood.TERRORIST else ("o", 8)
         handles.append(
             Line2D(
