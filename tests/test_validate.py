@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.core import rules
 from sim.validate import __main__ as cli
-from sim.validate import report
+from sim.validate import adapter, report
 from sim.validate.runner import evaluate
-from sim.validate.studies import STUDIES
+from sim.validate.studies import STUDIES, Size
 from sim.validate.targets import INF, Criterion, Target, judge, registry, t_interval
 
 RANGE = Criterion(0.05, 0.10)
@@ -58,7 +59,63 @@ def test_every_target_names_a_study_and_a_unique_id():
     assert len({t.name for t in targets}) == len(targets)
     assert all(t.study in STUDIES and t.source and t.why for t in targets)
     assert all(t.kind in ("fitted", "held-out", "docking") for t in targets)
-    assert all(t.knobs for t in targets if t.kind == "fitted" and t.name != "yearly_attrition")
+    assert all(t.knobs for t in targets if t.kind == "fitted")
+    assert not any(t.knobs for t in targets if t.kind != "fitted")
+
+
+def test_the_tarp_row_fitted_and_held_out_as_calibrated():
+    kinds = {t.name: t.kind for t in registry() if t.family == "tarp"}
+    assert [n for n, k in kinds.items() if k == "held-out"] == [
+        "tarp_large_complained_unsatisfied", "tarp_large_complained_satisfied", "tarp_large_satisfied_quickly"]
+
+
+def test_every_target_is_measurable_in_this_tree():
+    assert all(t.missing() is None for t in registry() if t.name != "sir_vs_eon")
+
+
+# ---------------------------------------------------------------- closed forms
+def test_bass_closed_form_starts_at_f0_and_solves_the_bass_equation():
+    p, q, f0 = 0.03, 0.38, 0.25
+    t = np.linspace(0.0, 10.0, 20001)
+    f = adapter.bass_share(t, p, q, f0)
+    assert f[0] == pytest.approx(f0) and f[-1] < 1.0
+    slope = np.gradient(f, t)
+    assert np.allclose(slope[1:-1], ((p + q * f) * (1 - f))[1:-1], atol=1e-6)
+    assert np.allclose(adapter.bass_share(t, p, 1e-12, f0), 1 - (1 - f0) * np.exp(-p * t), atol=1e-9)
+
+
+def test_retention_closed_form_is_the_churn_rule_at_the_starting_loyalty():
+    model = adapter.start({"customers": 50, "market.share": 1.0}, 3, graph=adapter.empty_graph(50))
+    level = model.pop.loyalty[model.pop.member == 1]
+    expected = np.mean(np.exp(-365 * rules.baseline_daily_hazard(model.cfg.loyalty)
+                              * (1 - level) / (1 - model.cfg.loyalty.initial_mean)))
+    assert adapter.closed_form_retention(model, 365) == pytest.approx(expected)
+
+
+def test_yearly_attrition_is_lost_over_mean_customers():
+    r = adapter.run({"customers": 200}, 5, 73)
+    customers = r.timeseries()["customers"].to_numpy()
+    assert adapter.yearly_attrition(r) == pytest.approx(r.summary["customers_lost"] / customers.mean() * 5)
+
+
+def test_experiments_compose_as_the_command_line_does():
+    cfg = adapter.compose("+experiment=tarp_cohort", "tarp_loss=small", "tarp_condition=satisfied_quickly")
+    assert cfg.policy.delay_days == 0 and cfg.market.share == 1.0 and not cfg.acquisition.enabled
+    assert cfg.scenario.shock.severity_mean == pytest.approx(1 - 0.37 / cfg.loyalty.initial_mean)
+    silent = adapter.compose("+experiment=wom_attribution", "counterfactual=no_negative_wom")
+    assert silent.wom.negative_enabled is False
+
+
+TINY = Size("tiny", market=150, days=40, seeds=1, cohort=120, cohort_seeds=1, tarp_cohort=100, tarp_seeds=1,
+            years=1, storm=150, sir_runs=2)
+CHEAP = ("defaults", "recovery", "compensation", "justice", "retention", "tarp", "attribution", "sir")
+
+
+@pytest.mark.parametrize("study", CHEAP)
+def test_each_study_gives_every_metric_its_targets_read(study):
+    values = STUDIES[study].run(1000, TINY)
+    wanted = {t.metric for t in registry() if t.study == study and t.missing() is None}
+    assert wanted <= set(values), wanted - set(values)
 
 
 # ---------------------------------------------------------------- the writer
@@ -88,6 +145,22 @@ def test_the_writer_puts_every_target_and_replicate_in_the_report(tmp_path):
     assert verdicts["share"]["verdict"] == "met" and verdicts["ratio"]["verdict"] == "missed"
     assert verdicts["absent"]["mean"] is None
     assert (tmp_path / "figures" / "validation_demo.png").stat().st_size > 1000
+
+
+def test_the_attribution_split_is_written_with_its_figure(tmp_path):
+    parts = ("lost_to_failures", "through_wom", "direct")
+    by_seed = {
+        1000 + i: {f"{k}_{p}": 10.0 * (j + 1) + i for k in report.ATTRIBUTION_OUTCOMES for j, p in enumerate(parts)}
+        | {"dissatisfied_per_customer": 0.2, "deterred_acquisitions": 8.0 + i, "wom_churned": 2.0,
+           "bad_news_npv_share": 0.1 + 0.01 * i}
+        for i in range(3)
+    }
+    attributed = target("bad_news_npv_share", Criterion(0.0, INF, "within"), family="attribution", study="attribution")
+    outcomes, table = evaluate([attributed], {"attribution": by_seed})
+    paths = report.write(outcomes, table, tmp_path, META, {"attribution": by_seed})
+    assert paths[-1].name == "validation_attribution_split.png" and paths[-1].stat().st_size > 1000
+    text = (tmp_path / "validation.md").read_text()
+    assert "| NPV with equity | 11 [" in text and "ratio of the means 4.5" in text
 
 
 # ---------------------------------------------------------------- the quick check

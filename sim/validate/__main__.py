@@ -73,18 +73,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = run_studies(targets, size, jobs=args.jobs, progress=not args.no_progress)
     outcomes, table = evaluate(targets, results)
-    from sim.validate.adapter import package_version
+    from sim.validate.adapter import default, package_version
 
     command = "python -m sim.validate" + (" --quick" if args.quick else "")
     meta = {
         "command": command,
         "size": size.__dict__,
-        "size_text": f"{size.name}: {size.seeds} seeds of {size.market:,} customers x {size.days} days at the "
-        f"defaults, {size.cohort_seeds} seeds of {size.cohort:,}-customer cohorts, {size.tarp_seeds} seeds of "
+        "size_text": f"{size.name}: {size.seeds} seeds of {size.market:,} customers (a market of "
+        f"{round(size.market / default('market.share')):,} people) x {size.days} days at the defaults, "
+        f"{size.cohort_seeds} seeds of "
+        f"{size.cohort:,}-customer cohorts and {size.years}-year defection runs, {size.tarp_seeds} seeds of "
         f"{size.tarp_cohort:,}-customer TARP cohorts",
         "version": package_version(),
     }
-    report.write(outcomes, table, out, meta)
+    report.write(outcomes, table, out, meta, results)
     elapsed = time.perf_counter() - started
     print(f"{report.headline(outcomes)}; {elapsed:.0f} s; report in {out}/validation.md")
     if not args.quick:

@@ -1,16 +1,17 @@
 """The one place where the validation studies touch the model.
 
 Every study builds, runs and reads the model through this module, so that when the
-behavioural core changes (issue 9: market of prospects, daily churn hazard, satisfaction
-apart from loyalty, ``wom.process``, ``wom.negative_enabled``) or its modules move (for
-example into ``sim/core/``), only this file is re-pointed. Each reader states which model
-quantity it takes as the measured one; a reader returns ``None`` when the model has no such
-quantity yet, and the target that needs it is reported as "not measurable" with the reason.
+behavioural core changes or its modules move only this file is re-pointed. Each reader
+states which model quantity it takes as the measured one. Named experiments
+(``sim/conf/experiment/*.yaml``) are composed through Hydra exactly as ``python -m sim``
+composes them, so a study and the command line run the same configuration.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -22,16 +23,13 @@ import pandas as pd
 from sim import WomModel
 from sim.core import config as _config
 from sim.core import rules as _rules
-from sim.core.diffusion import sir as _sir
-from sim.core.network import Graph, from_edges, from_networkx
+from sim.core.network import Graph, from_edges
 from sim.core.policies import handle as _handle
 from sim.core.policies import load_policy as _load_policy
 
-# Config fields that issue 9 adds; a target that needs one is not measurable until it exists.
 ATTRITION_FIELD = "loyalty.baseline_attrition"  # baseline yearly attrition (banks 9.6 %, mobile 10-13 %)
 NEGATIVE_SWITCH_FIELD = "wom.negative_enabled"  # one switch for every negative message
-PROCESS_FIELD = "wom.process"  # told-count / independent cascade / SIR
-BASS_IMITATION_FIELD = "acquisition.bass_q"  # Bass q as a rate, not per message heard
+PROCESS_FIELD = "wom.process"  # told_count / independent_cascade / sir
 
 Spec = dict[str, Any]
 
@@ -77,14 +75,39 @@ def default(dotted: str) -> Any:
 
 
 # ---------------------------------------------------------------- building and running
-def build_config(spec: Spec) -> _config.SimConfig:
-    """A ``SimConfig`` from dotted overrides; ``"policy"`` may name a preset in ``conf/policy``.
+@functools.lru_cache(maxsize=64)
+def _composed(overrides: tuple[str, ...]) -> _config.SimConfig:
+    from hydra import compose, initialize_config_dir
+
+    from sim.core.presets import CONF_DIR
+    from sim.run.cli import to_sim_config
+    from sim.run.schema import register
+
+    register()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="validate"):
+        return to_sim_config(compose("config", overrides=list(overrides)))
+
+
+def compose(*overrides: str) -> _config.SimConfig:
+    """The ``SimConfig`` that ``python -m sim OVERRIDES...`` would run (a fresh copy).
+
+    Example:
+        >>> compose("+experiment=tarp_cohort", "tarp_loss=large").market.share
+        1.0
+    """
+    return copy.deepcopy(_composed(tuple(overrides)))
+
+
+def build_config(spec: Spec, base: _config.SimConfig | None = None) -> _config.SimConfig:
+    """A ``SimConfig`` from dotted overrides on ``base`` (default: the model's defaults).
+
+    ``"policy"`` may name a preset in ``sim/conf/policy``.
 
     Example:
         >>> build_config({"customers": 50, "wom.negative_mean": 3.0}).wom.negative_mean
         3.0
     """
-    cfg = _config.SimConfig()
+    cfg = copy.deepcopy(base) if base is not None else _config.SimConfig()
     spec = dict(spec)
     if isinstance(spec.get("policy"), str):
         cfg.policy = _load_policy(spec.pop("policy"))
@@ -110,16 +133,18 @@ class Run:
         return self.model.timeseries()
 
 
-def start(spec: Spec, seed: int, graph: Graph | None = None) -> WomModel:
+def start(spec: Spec, seed: int, graph: Graph | None = None, base: _config.SimConfig | None = None) -> WomModel:
     """Build the model for ``spec`` and ``seed`` (no agents: the arrays hold all state)."""
-    cfg = build_config(spec)
+    cfg = build_config(spec, base)
     cfg.seed = seed
     return WomModel.from_config(cfg, create_agents=False, graph=graph)
 
 
-def run(spec: Spec, seed: int, days: int, graph: Graph | None = None) -> Run:
+def run(
+    spec: Spec, seed: int, days: int, graph: Graph | None = None, base: _config.SimConfig | None = None
+) -> Run:
     """Build and run ``days`` days."""
-    model = start(spec, seed, graph)
+    model = start(spec, seed, graph, base)
     return Run(summary=model.run(days), model=model)
 
 
@@ -131,20 +156,13 @@ def empty_graph(n: int) -> Graph:
 
 # ---------------------------------------------------------------- overrides for counterfactuals
 def negative_wom_off() -> Spec:
-    """Overrides that silence negative word of mouth in its effect on hearers.
-
-    Uses ``wom.negative_enabled=False`` once it exists; today the nearest switch is to make
-    every negative message inert for customers (``wom.negative_impact=0``) and prospects
-    (``acquisition.deterrence=0``): messages are still counted, but move no one.
-    """
-    if has_field(NEGATIVE_SWITCH_FIELD):
-        return {NEGATIVE_SWITCH_FIELD: False}
-    return {"wom.negative_impact": 0.0, "acquisition.deterrence": 0.0}
+    """Every negative message off: first-hand, forwarded, terrorists', online (``wom.negative_enabled``)."""
+    return {NEGATIVE_SWITCH_FIELD: False}
 
 
-def attrition_field() -> str | None:
-    """The config field of the baseline yearly attrition, or ``None`` if the model has none."""
-    return ATTRITION_FIELD if has_field(ATTRITION_FIELD) else None
+def attrition_field() -> str:
+    """The config field of the baseline yearly attrition."""
+    return ATTRITION_FIELD
 
 
 # ---------------------------------------------------------------- readers
@@ -159,11 +177,19 @@ def wom_counts(r: Run) -> tuple[float, float]:
     return summary_value(r, "positive_wom_messages"), summary_value(r, "negative_wom_messages")
 
 
+def customers_by_day(r: Run) -> np.ndarray:
+    """Active customers at the end of each day, day 0 (the start) included."""
+    return r.timeseries()["customers"].to_numpy(dtype=np.float64)
+
+
 def yearly_attrition(r: Run) -> float:
-    """Share of the starting customers lost, annualised to 365 days."""
-    lost = summary_value(r, "customers_lost") / summary_value(r, "customers_start")
-    days = summary_value(r, "days")
-    return 1.0 - (1.0 - lost) ** (365.0 / days)
+    """Customers lost over the mean number of customers, per 365 days (an annual churn rate).
+
+    With acquisition on, the base is not the starting cohort: a bank's or a carrier's yearly
+    attrition is likewise customers lost in the year over the average customer base.
+    """
+    lost = summary_value(r, "customers_lost")
+    return lost / customers_by_day(r).mean() * 365.0 / summary_value(r, "days")
 
 
 def npv(r: Run) -> float:
@@ -172,14 +198,13 @@ def npv(r: Run) -> float:
 
 
 def repurchase_intention(model: WomModel) -> np.ndarray:
-    """Each person's chance to buy again: today the model's ``loyalty`` (issue 9 keeps it for staying and buying)."""
+    """Each person's will to buy again: the model's ``loyalty`` (the chance to buy from the firm)."""
     return np.asarray(model.pop.loyalty, dtype=np.float64)
 
 
-def satisfaction(model: WomModel) -> np.ndarray | None:
-    """Satisfaction as a state apart from loyalty, or ``None`` while the model has none (issue 9 item 3)."""
-    value = getattr(model.pop, "satisfaction", None)
-    return None if value is None else np.asarray(value, dtype=np.float64)
+def satisfaction(model: WomModel) -> np.ndarray:
+    """Satisfaction, the attitude kept apart from loyalty (``pop.satisfaction``)."""
+    return np.asarray(model.pop.satisfaction, dtype=np.float64)
 
 
 def failures_felt(model: WomModel) -> np.ndarray:
@@ -192,107 +217,75 @@ def active(model: WomModel) -> np.ndarray:
     return np.asarray(model.pop.member == 1)  # Membership.ACTIVE
 
 
-def prospects_at_start(r: Run) -> int:
-    """Prospects on day 0 (the market not yet won)."""
-    return int(r.timeseries()["prospects"].iloc[0])
-
-
-def online_cascade_sizes(model: WomModel) -> np.ndarray | None:
-    """People each online post reached, poster included; ``None`` while posts are pooled (issue 9 item 5)."""
-    value = getattr(model, "cascade_sizes", None)
-    return None if value is None else np.asarray(value)
-
-
-def bass_imitation(cfg: _config.SimConfig) -> float | None:
-    """Bass q as a daily rate, or ``None``: today imitation is a chance per positive message heard."""
-    if not has_field(BASS_IMITATION_FIELD):
-        return None
-    return float(cfg.acquisition.bass_q)  # pragma: no cover - re-point when issue 9 lands
-
-
 def handling_satisfaction(policy: Spec, delay_days: float, severity: float = 0.5) -> float:
     """Satisfaction with complaint handling under ``policy``, by the model's own rule.
 
-    The model does not keep handling satisfaction after a case closes, so this evaluates the
-    function it calls on every case (``sim.core.policies.handle``) at the given wait and severity.
+    Evaluates ``sim.core.policies.handle`` (which calls ``rules.recovery_satisfaction``), the
+    function the model calls on every case, at the given wait and loss.
     """
     cfg = build_config({f"policy.{k}": v for k, v in policy.items()})
-    out = _handle(
-        cfg.policy,
-        np.array([severity]),
-        np.array([severity * cfg.economics.ticket]),
-        np.array([delay_days]),
-        cfg.recovery,
-        cfg.economics,
-        cfg.failure,
-    )
+    loss = severity * cfg.economics.ticket
+    out = _handle(cfg.policy, np.array([loss]), loss, np.array([delay_days]), cfg.recovery, cfg.economics, cfg.failure)
     return float(out.satisfaction[0])
 
 
 # ---------------------------------------------------------------- closed forms and peers
-def closed_form_retention(model: WomModel, days: int) -> float | None:
-    """Expected share still active after ``days`` with failures and word of mouth off, by the rules.
+def bass_share(t_years: np.ndarray, p: float, q: float, f0: float) -> np.ndarray:
+    """Bass (1969) cumulative adoption from an installed share ``f0``: ``dF/dt = (p + qF)(1 - F)``.
 
-    Call it on a freshly built model (day 0): it starts from each customer's current loyalty.
-
-    At each purchase occasion a customer stays with chance ``loyalty`` and then learns
-    (``loyalty += learning_rate * (ceiling - loyalty)``); occasions come with a daily chance
-    ``1 / max(purchase_interval(loyalty at the last purchase), 1)``. A forward recursion over
-    (day, purchases so far) per customer gives the exact expectation from each customer's
-    starting loyalty. Returns ``None`` when the model churns by a daily hazard (issue 9 item 2):
-    the closed form must then be derived anew.
+    Example:
+        >>> float(bass_share(np.array([0.0]), 0.03, 0.38, 0.25)[0])
+        0.25
     """
-    if attrition_field() is not None:
-        return None
+    k = (1.0 - f0) / (1.0 + q / p * f0)
+    e = k * np.exp(-(p + q) * np.asarray(t_years, dtype=np.float64))
+    return (1.0 - e) / (1.0 + q / p * e)
+
+
+def closed_form_retention(model: WomModel, days: int) -> float:
+    """Expected share of today's customers still active after ``days``, by the churn rule alone.
+
+    With no failures and no word of mouth, loyalty stays at each customer's own level, so each
+    customer leaves at the constant daily hazard of ``rules.churn_probability``: survival
+    ``exp(-h t)``. Call it on a freshly built model (day 0).
+    """
     lc = model.cfg.loyalty
-    start = repurchase_intention(model)[active(model)]
-    k_max = days + 1
-    loyalty = np.empty((len(start), k_max + 1))
-    loyalty[:, 0] = start
-    for k in range(k_max):
-        loyalty[:, k + 1] = _rules.learn_from_good_encounter(loyalty[:, k], lc.ceiling, lc.learning_rate)
-    # The gap after purchase k is drawn from the loyalty held at that purchase, before learning.
-    basis = np.concatenate([loyalty[:, :1], loyalty[:, :-1]], axis=1)
-    interval = _rules.purchase_interval(basis, lc.purchase_interval_days, lc.frequency_elasticity)
-    hazard = 1.0 / np.maximum(interval, 1.0)
-    alive = np.zeros((len(start), k_max + 1))
-    alive[:, 0] = 1.0
-    for _ in range(days):
-        occasion = alive * hazard
-        stay = occasion * loyalty
-        alive = alive - occasion
-        alive[:, 1:] += stay[:, :-1]
-    return float(alive.sum(axis=1).mean())
+    level = repurchase_intention(model)[active(model)]
+    return float(np.mean(1.0 - _rules.churn_probability(level, lc, days)))
 
 
-def sir_final_sizes(n: int, m: int, tell_prob: float, stop_prob: float, runs: int, seed: int) -> np.ndarray:
-    """Final sizes of the model's SIR word-of-mouth kernel on a Barabasi-Albert graph.
+def to_networkx(graph: Graph) -> nx.Graph:
+    """The model's CSR graph as networkx (for EoN)."""
+    g = nx.Graph()
+    g.add_nodes_from(range(graph.n))
+    rows = np.repeat(np.arange(graph.n), graph.degree)
+    keep = rows < graph.indices
+    g.add_edges_from(zip(rows[keep].tolist(), graph.indices[keep].tolist(), strict=True))
+    return g
 
-    Today this is ``sim.core.diffusion.sir``, the kernel the model does not yet call (issue 9 adds
-    ``wom.process=sir`` to run it inside the model; re-point here then).
+
+def eon_final_sizes(
+    graph: Graph, tell_prob: float, stop_prob: float, seeds: np.ndarray, runs: int, seed: int
+) -> np.ndarray | None:
+    """EoN's event-driven SIR from ``seeds`` on the model's graph, same geometric delays; ``None`` without EoN.
+
+    The delays are those of ``sim.core.diffusion.sir`` (tests/test_diffusion.py): days to the
+    first tell ``Geometric(tell_prob)``, days of telling ``Geometric(stop_prob)``.
     """
-    g = nx.barabasi_albert_graph(n, m, seed=seed)
-    csr = from_networkx(g, np.random.default_rng(seed))
-    rng = np.random.default_rng(seed + 1)
-    return np.array([_sir(csr, tell_prob, stop_prob, np.array([0, 1, 2]), rng=rng).final_size for _ in range(runs)])
-
-
-def eon_final_sizes(n: int, m: int, tell_prob: float, stop_prob: float, runs: int, seed: int) -> np.ndarray | None:
-    """EoN's event-driven SIR on the same graph with the same geometric delays; ``None`` without EoN."""
     try:
         import EoN
     except ImportError:
         return None
-    g = nx.barabasi_albert_graph(n, m, seed=seed)
-    rng = np.random.default_rng(seed + 2)
+    g = to_networkx(graph)
+    rng = np.random.default_rng(seed)
     sizes = []
     for _ in range(runs):
         _, _, _, r = EoN.fast_nonMarkov_SIR(
             g,
             trans_time_fxn=lambda u, v: rng.geometric(tell_prob),
             rec_time_fxn=lambda u: rng.geometric(stop_prob),
-            initial_infecteds=[0, 1, 2],
+            initial_infecteds=seeds.tolist(),
             rng=rng,
         )
         sizes.append(r[-1])
-    return np.array(sizes)
+    return np.array(sizes, dtype=np.float64)

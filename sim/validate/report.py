@@ -13,9 +13,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from sim.validate.targets import MET, NOT_MEASURABLE, Criterion, Outcome, Target
+from sim.validate.targets import MET, NOT_MEASURABLE, Criterion, Outcome, Target, t_interval
+
+Results = dict[str, dict[int, dict[str, float]]]  # study -> seed -> metric -> value
 
 FAMILY_TITLES = {
     "complaints": "Complaints",
@@ -26,6 +29,7 @@ FAMILY_TITLES = {
     "compensation": "Compensation curve",
     "churn_and_profit": "Churn and profit",
     "network": "Network and online spread",
+    "attribution": "What failures cost, directly and through word of mouth",
     "storm": "Mass failure (jetBlue)",
     "docking": "Docking",
 }
@@ -80,10 +84,10 @@ def headline(outcomes: list[Outcome]) -> str:
     met = sum(o.verdict == MET for o in outcomes)
     held_met = sum(o.verdict == MET and o.target.kind == "held-out" for o in outcomes)
     unmeasured = sum(o.verdict.startswith(NOT_MEASURABLE) for o in outcomes)
+    rest = f"; {unmeasured} not measurable yet" if unmeasured else ""
     return (
         f"{len(outcomes)} targets, {kinds['held-out']} held-out, {met} met "
-        f"({held_met} of the held-out; {kinds['fitted']} fitted, {kinds['docking']} docking checks; "
-        f"{unmeasured} not measurable yet)"
+        f"({held_met} of the held-out; {kinds['fitted']} fitted, {kinds['docking']} docking checks{rest})"
     )
 
 
@@ -92,7 +96,7 @@ def _cell(text: str) -> str:
 
 
 # ---------------------------------------------------------------- markdown
-def markdown(outcomes: list[Outcome], meta: dict[str, Any]) -> str:
+def markdown(outcomes: list[Outcome], meta: dict[str, Any], results: Results | None = None) -> str:
     """The report: headline, how to read it, one table a family with its figure."""
     lines = [
         "# Validation report",
@@ -140,7 +144,79 @@ def markdown(outcomes: list[Outcome], meta: dict[str, Any]) -> str:
                 + " |"
             )
         lines += ["", f"![{FAMILY_TITLES.get(family, family)}](figures/validation_{family}.png)", ""]
+        if family == "attribution" and results and results.get("attribution"):
+            lines += attribution_lines(results["attribution"])
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- attribution (wom_attribution.yaml)
+ATTRIBUTION_OUTCOMES = {
+    "npv_with_equity": "NPV with equity",
+    "revenue": "revenue",
+    "customers_end": "customers at the end",
+}
+ATTRIBUTION_PARTS = {
+    "lost_to_failures": "lost to failures",
+    "through_wom": "through word of mouth",
+    "direct": "directly",
+}
+
+
+def _mean_ci(values: list[float]) -> str:
+    mean, lo, hi = t_interval(np.asarray(values, dtype=np.float64))
+    return f"{_number(mean)} [{_number(lo)}, {_number(hi)}]"
+
+
+def attribution_lines(by_seed: dict[int, dict[str, float]]) -> list[str]:
+    """The loss to failures split into direct and through word of mouth (means, 95 % t-intervals)."""
+    runs = list(by_seed.values())
+    col = lambda key: [v[key] for v in runs if key in v]  # noqa: E731
+    lines = [
+        f"The experiment's three counterfactuals a seed ({len(runs)} seeds, one year at the defaults): "
+        "lost to failures = `no_failures` - `as_is`, through word of mouth = `no_negative_wom` - `as_is`, "
+        "directly = the rest (`python -m analysis.attribution` makes the same split from a sweep).",
+        "",
+        "| outcome | " + " | ".join(ATTRIBUTION_PARTS.values()) + " | share through word of mouth |",
+        "|---|---|---|---|---|",
+    ]
+    for key, text in ATTRIBUTION_OUTCOMES.items():
+        cells = [_mean_ci(col(f"{key}_{part}")) for part in ATTRIBUTION_PARTS]
+        share = np.mean(col(f"{key}_through_wom")) / np.mean(col(f"{key}_lost_to_failures"))
+        lines.append(f"| {text} | " + " | ".join(cells) + f" | {share:.0%} |")
+    lines += [
+        "",
+        f"Dissatisfied customers a starting customer over the year: {_mean_ci(col('dissatisfied_per_customer'))}. "
+        f"Prospects deterred by bad news: {_mean_ci(col('deterred_acquisitions'))}; customers it drove away: "
+        f"{_mean_ci(col('wom_churned'))} (ratio of the means "
+        f"{np.mean(col('deterred_acquisitions')) / np.mean(col('wom_churned')):.2g}).",
+        "",
+        "![Attribution](figures/validation_attribution_split.png)",
+        "",
+    ]
+    return lines
+
+
+def attribution_figure(by_seed: dict[int, dict[str, float]], path: Path) -> None:
+    """Bars: each outcome's loss to failures, split into direct and through word of mouth, with 95 % CIs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = list(by_seed.values())
+    fig, axes = plt.subplots(1, len(ATTRIBUTION_OUTCOMES), figsize=(9, 3.2))
+    for ax, (key, text) in zip(axes, ATTRIBUTION_OUTCOMES.items(), strict=True):
+        for i, part in enumerate(ATTRIBUTION_PARTS):
+            mean, lo, hi = t_interval(np.asarray([v[f"{key}_{part}"] for v in runs], dtype=np.float64))
+            ax.bar(i, mean, color=("grey", "tab:red", "tab:blue")[i], yerr=[[mean - lo], [hi - mean]], capsize=4)
+        ax.set_xticks(range(len(ATTRIBUTION_PARTS)), ["all", "word of\nmouth", "direct"], fontsize=7)
+        ax.set_title(f"{text} lost", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.suptitle("What failures cost at the defaults (wom_attribution), mean and 95 % CI over seeds", fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def verdicts(outcomes: list[Outcome], meta: dict[str, Any]) -> dict[str, Any]:
@@ -217,15 +293,24 @@ def _draw_criterion(ax: Any, c: Criterion, scale: float) -> None:
 
 
 # ---------------------------------------------------------------- everything
-def write(outcomes: list[Outcome], table: pd.DataFrame, out_dir: Path, meta: dict[str, Any]) -> list[Path]:
-    """Write validation.md, validation.parquet, validation.json and the figures into ``out_dir``."""
+def write(
+    outcomes: list[Outcome], table: pd.DataFrame, out_dir: Path, meta: dict[str, Any], results: Results | None = None
+) -> list[Path]:
+    """Write validation.md, validation.parquet, validation.json and the figures into ``out_dir``.
+
+    ``results`` (every study's values by seed) adds the attribution split when that study ran.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "validation.md", out_dir / "validation.parquet", out_dir / "validation.json"]
-    paths[0].write_text(markdown(outcomes, meta) + "\n")
+    paths[0].write_text(markdown(outcomes, meta, results) + "\n")
     table.to_parquet(paths[1], index=False)
     paths[2].write_text(json.dumps(verdicts(outcomes, meta), indent=1, sort_keys=False) + "\n")
     for family in dict.fromkeys(o.target.family for o in outcomes):
         path = out_dir / "figures" / f"validation_{family}.png"
         figure(family, outcomes, path)
+        paths.append(path)
+    if results and results.get("attribution") and any(o.target.family == "attribution" for o in outcomes):
+        path = out_dir / "figures" / "validation_attribution_split.png"
+        attribution_figure(results["attribution"], path)
         paths.append(path)
     return paths
