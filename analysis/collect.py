@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.run.fingerprint import config_hash
+from sim.run.manifest import MANIFEST
 from sim.run.results import SUMMARY, TIMESERIES
-from sim.run.sweep import MANIFEST, config_hash
 
 META = ("run", "condition", "config_hash")
 
