@@ -78,7 +78,8 @@ def cli() -> None:
         if not is_multirun(argv):
             for out_dir in _current_run:
                 discard_unfinished(out_dir)
-        print(f"interrupted: resume with {resume_command(argv)}", file=sys.stderr, flush=True)
+        what = "resume with" if is_multirun(argv) else "nothing was written; run again with"
+        print(f"interrupted: {what} {resume_command(argv)}", file=sys.stderr, flush=True)
         sys.exit(EXIT_INTERRUPTED)
     if outcome.failed:
         manifest = outcome.sweep_dir / MANIFEST if outcome.sweep_dir else MANIFEST

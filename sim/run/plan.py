@@ -53,7 +53,12 @@ class Job:
 
 
 def quote(value: str) -> str:
-    """``value`` as a quoted Hydra override value: any folder name (``Études (1)``, ``a=b``, quotes) survives."""
+    """``value`` as a Hydra override value: any folder name (``Études (1)``, ``a=b``, quotes) survives.
+
+    Plain ASCII paths stay unquoted, so the commands printed for a resume stay readable.
+    """
+    if re.fullmatch(r"[A-Za-z0-9_./-]+", value):
+        return value
     value = re.sub(r"(\\*)'", lambda m: m.group(1) * 2 + "\\'", value)
     value = re.sub(r"(\\+)$", lambda m: m.group(1) * 2, value)
     return f"'{value}'"
