@@ -26,6 +26,7 @@ def check_overrides(argv: list[str]) -> None:
     for arg in argv:
         if arg.startswith("-") or "=" not in arg:
             continue
+        _check_syntax(arg)
         key, _, value = arg.lstrip("+~").partition("=")
         if key.startswith("hydra.") or key == "hydra":
             continue
@@ -44,6 +45,20 @@ def check_overrides(argv: list[str]) -> None:
             raise ConfigError(f"{key} = {value}: must be {SCALARS[field_type]}, not a list")
         for choice in _choices(value):
             _check_type(key, choice, field_type)
+
+
+def _check_syntax(arg: str) -> None:
+    """Hydra's parse error for one override, on one line."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        OverridesParser.create().parse_overrides([arg])
+    except OverrideParseException as err:
+        first = str(err).splitlines()[0].strip()
+        raise ConfigError(
+            f"{arg}: cannot parse ({first}): see https://hydra.cc/docs/advanced/override_grammar/basic"
+        ) from None
 
 
 def _field_type(key: str) -> Any:

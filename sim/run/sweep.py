@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from omegaconf import OmegaConf
 
@@ -158,11 +158,16 @@ def main(argv: list[str] | None = None) -> None:
 
     from sim.run.cli import check_overrides, fail
 
-    parser = argparse.ArgumentParser(prog="python -m sim.run.sweep", description=main.__doc__)
+    class OneLineParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:  # argparse's usage block, as one line
+            fail(ConfigError(f"{message} (see python -m sim.run.sweep --help)"), None)
+            raise AssertionError  # fail exits
+
+    parser = OneLineParser(prog="python -m sim.run.sweep", description=main.__doc__)
     parser.add_argument("--jobs", type=int, default=-1, help="worker processes (default: all cores)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("overrides", nargs="*", help="the overrides of `python -m sim ... --multirun`")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     if args.jobs == 0 or args.jobs < -1:
         fail(ConfigError(f"--jobs = {args.jobs}: must be a positive number of workers, or -1 for all cores"), None)
     sweep_dir = None
