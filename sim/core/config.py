@@ -248,6 +248,11 @@ def _check_rules(cfg: SimConfig) -> None:
         raise ConfigError(f"network.kind = {cfg.network.kind!r}: must be one of {', '.join(NETWORK_KINDS)}")
     if cfg.network.kind == "edgelist" and not cfg.network.path:
         raise ConfigError("network.path is empty: network=edgelist needs network.path=FILE")
+    if cfg.network.kind != "edgelist" and cfg.network.path:
+        raise ConfigError(
+            f"network.path = {cfg.network.path!r}: only read with network=edgelist (add network=edgelist, "
+            f"or drop network.path to use {cfg.network.kind})"
+        )
     shares, means = cfg.failure.cause_shares, cfg.failure.cause_severity_means
     if len(shares) != 3 or len(means) != 3:
         raise ConfigError(
