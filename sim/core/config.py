@@ -2,7 +2,10 @@
 
 These dataclasses are both the Hydra schema (registered as ``base_*`` in ``sim/run/schema.py``)
 and the plain keyword arguments of ``WomModel``, so the model builds without Hydra.
-A field's ``metadata["range"]`` is its allowed closed interval, checked by ``validate``.
+A field's ``metadata["range"]`` is its allowed closed interval, checked by ``validate``. Every
+numeric field has a finite upper bound: the helpers' defaults (1,000,000 for amounts, rates and
+counts) unless a field states its own; ``validate`` also checks the memory a run needs
+(``sim/core/memory.py``) before anything is allocated.
 Figures marked "assumption" are modelling choices without a literature figure; the rest
 cite their source.
 """
@@ -20,16 +23,26 @@ def _p(default: float) -> Any:
     return field(default=default, metadata={"range": (0.0, 1.0)})
 
 
-def _nonneg(default: float) -> Any:
-    return field(default=default, metadata={"range": (0.0, INF)})
+# Upper bound of amounts, multipliers and counts without a bound of their own: far beyond any
+# sensible setting, yet finite, so every product of settings stays a finite float.
+HIGH = 1e6
 
 
-def _positive(default: float) -> Any:
-    return field(default=default, metadata={"range": (1e-12, INF)})
+def _beta_mean(default: float) -> Any:
+    """The mean of a Beta distribution: strictly inside (0, 1), or one of its parameters is zero."""
+    return field(default=default, metadata={"range": (1e-6, 1 - 1e-6)})
 
 
-def _count(default: int, low: int = 0) -> Any:
-    return field(default=default, metadata={"range": (low, INF)})
+def _nonneg(default: float, high: float = HIGH) -> Any:
+    return field(default=default, metadata={"range": (0.0, high)})
+
+
+def _positive(default: float, high: float = HIGH) -> Any:
+    return field(default=default, metadata={"range": (1e-12, high)})
+
+
+def _count(default: int, low: int = 0, high: int = int(HIGH)) -> Any:
+    return field(default=default, metadata={"range": (low, high)})
 
 
 NETWORK_KINDS = ("barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block", "edgelist")
@@ -73,7 +86,7 @@ class ShockConfig:
     day: int = _count(60)
     days: int = _count(6, low=1)  # jetBlue: more than 1,000 flights cancelled over 6 days
     reach: float = _p(0.0)  # share of active customers meeting the storm each shock day (0 = no shock)
-    severity_mean: float = _p(0.7)  # assumption: stranded for hours is a large loss
+    severity_mean: float = _beta_mean(0.7)  # assumption: stranded for hours is a large loss
     severity_concentration: float = _nonneg(8.0)  # Beta concentration; 0 = every hit has severity_mean
     extra_recovery_delay_days: int = _count(5)  # jetBlue's refunds and vouchers came days late
 
@@ -89,7 +102,7 @@ class FailureConfig:
     """Service encounters and how they go wrong."""
 
     rate: float = _p(0.05)  # chance a defect arises in an encounter (assumption), before internal checks
-    internal_stages: int = _count(2)  # checks inside the firm before the customer sees the result
+    internal_stages: int = _count(2, high=20)  # checks inside the firm before the customer sees the result
     internal_catch_prob: float = _p(0.3)  # chance each internal check catches a defect (assumption)
     rework_cost: float = _nonneg(1.0)  # cost of fixing a defect at the first stage
     stage_cost_multiplier: float = _positive(10.0)  # the 1:10 rule (course text)
@@ -111,9 +124,9 @@ class ComplaintConfig:
 
     name: str = "course"
     base_share: float = _p(0.075)  # mid-point of the course's 5-10 % (TARP; Goodman 2005)
-    severity_ref: float = _positive(0.47)  # severity at which base_share holds: mean external severity
-    severity_elasticity: float = _nonneg(1.0)  # bigger problems draw more complaints (assumption)
-    propensity_sigma: float = _nonneg(0.5)  # lognormal spread of personal norms to complain, mean 1
+    severity_ref: float = _positive(0.47, high=1.0)  # severity at which base_share holds: mean external severity
+    severity_elasticity: float = _nonneg(1.0, high=10)  # bigger problems draw more complaints (assumption)
+    propensity_sigma: float = _nonneg(0.5, high=3)  # lognormal spread of personal norms to complain, mean 1
 
 
 @dataclass
@@ -141,17 +154,17 @@ class WomConfig:
 
     # Course: an unhappy customer tells ~12 people; TARP: 9-10 on average, ~13 % tell 20+:
     # a negative binomial with mean 12 and dispersion 3 gives P(tells > 20) = 13.3 %.
-    negative_mean: float = _nonneg(12.0)
+    negative_mean: float = _nonneg(12.0, high=1000)
     negative_dispersion: float = _positive(3.0)
     # East, Hammond & Wright (2007): good experiences are told about half as often as bad.
-    positive_mean: float = _nonneg(6.0)
+    positive_mean: float = _nonneg(6.0, high=1000)
     positive_dispersion: float = _positive(3.0)
     delight_tell_prob: float = _p(0.1)  # chance a delighting encounter is told (assumption)
-    tells_per_day: int = _count(4, low=1)  # a teller reaches at most this many friends a day (assumption)
+    tells_per_day: int = _count(4, low=1, high=1000)  # a teller reaches at most this many friends a day (assumption)
     forward_prob: float = _p(0.05)  # chance a hearer passes the story on, second-hand (assumption)
-    forward_mean: float = _nonneg(3.0)  # friends told by a forwarder (assumption)
+    forward_mean: float = _nonneg(3.0, high=1000)  # friends told by a forwarder (assumption)
     online_post_prob: float = _p(0.05)  # chance an unhappy customer posts online (assumption)
-    online_reach: float = _nonneg(30.0)  # customers a post reaches on its first day, anywhere (assumption)
+    online_reach: float = _nonneg(30.0, high=10_000)  # customers a post reaches on its first day, anywhere (assumption)
     online_decay: float = _p(0.5)  # share of a post's reach left each next day
     terrorist_tell_multiplier: float = _nonneg(3.0)  # terrorists "actively seek to criticise" (course)
     terrorist_post_prob: float = _p(0.5)  # terrorists go public (assumption)
@@ -169,12 +182,12 @@ class LoyaltyConfig:
     # Jones & Sasser (1995), Xerox: totally satisfied customers were 6x as likely to repurchase
     # as merely satisfied ones: defection 0.5 % (ceiling) against 3 % at a loyalty of 0.97.
     ceiling: float = _p(0.995)
-    initial_mean: float = _p(0.99)
+    initial_mean: float = _beta_mean(0.99)
     initial_concentration: float = _positive(400.0)  # Beta spread of initial loyalty
     learning_rate: float = _p(0.15)  # share of the gap to the ceiling a good encounter closes
     failure_impact: float = _p(1.0)  # "100 - 1 = 0": loyalty scales by (1 - impact * felt severity)
-    purchase_interval_days: float = _positive(30.0)  # mean days between purchases at full loyalty
-    frequency_elasticity: float = _nonneg(1.0)  # less loyal customers buy less often
+    purchase_interval_days: float = _positive(30.0, high=3650)  # mean days between purchases at full loyalty
+    frequency_elasticity: float = _nonneg(1.0, high=3)  # less loyal customers buy less often
 
 
 @dataclass
@@ -200,9 +213,9 @@ class EconomicsConfig:
 class SimConfig:
     """A whole run: the top-level keys ``seed``, ``days``, ``customers`` and the parts."""
 
-    seed: int = 0
-    days: int = _count(365, low=1)
-    customers: int = _count(10_000, low=1)
+    seed: int = _count(0, high=2**63 - 1)  # numpy takes any size; parquet and pandas hold 64 bits
+    days: int = _count(365, low=1, high=36_500)  # a century
+    customers: int = _count(10_000, low=1, high=100_000_000)  # and the memory they need (sim/core/memory.py)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
@@ -224,6 +237,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     """Check every bounded field and the cross-field rules; raise ``ConfigError`` on the first."""
     _check_ranges(cfg, "")
     _check_rules(cfg)
+    from sim.core.memory import check_memory  # imports this module
+
+    check_memory(cfg.customers, cfg.network)
     return cfg
 
 
@@ -239,8 +255,14 @@ def _check_ranges(obj: Any, prefix: str) -> None:
             continue
         low, high = bounds
         if isinstance(value, bool) or not isinstance(value, int | float) or not (low <= value <= high):
-            allowed = f"[{low:g}, {high:g}]" if high != INF else f">= {low:g}"
+            allowed = f"[{_bound(low)}, {_bound(high)}]" if high != INF else f">= {_bound(low)}"
             raise ConfigError(f"{name} = {value!r}: must be a number in {allowed}")
+
+
+def _bound(x: float) -> str:
+    if isinstance(x, int):
+        return str(x)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
 def _check_rules(cfg: SimConfig) -> None:
