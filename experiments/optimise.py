@@ -34,7 +34,9 @@ from analysis.stats import bootstrap_mean_ci, mean_ci
 from sim.core.config import SimConfig
 from sim.core.model import WomModel
 from sim.run.cli import to_sim_config
+from sim.run.fingerprint import config_hash
 from sim.run.results import SUMMARY, atomic_write_bytes, is_complete, write_run
+from sim.run.resume import check_same_config
 
 
 @dataclass
@@ -59,14 +61,16 @@ def objective(profit: float, recovery_cost: float, budget: float, penalty: float
 
 
 def run_seed(cfg: DictConfig, seed: int, out_dir: Path, overrides: list[str]) -> dict[str, Any]:
-    """One seed of a trial as an ordinary run folder; a finished folder is read, not rerun."""
-    if is_complete(out_dir):
-        return json.loads((out_dir / SUMMARY).read_text())
+    """One seed of a trial as an ordinary run folder; a finished folder of the same config is read, not rerun."""
     task = copy.deepcopy(cfg)
     with read_write(task), open_dict(task):
         task.seed = seed
         if "hydra" in task:
             del task["hydra"]
+    fingerprint = config_hash(task)
+    check_same_config(out_dir, fingerprint)  # a finished folder of other settings is an error, not a reuse
+    if is_complete(out_dir):
+        return json.loads((out_dir / SUMMARY).read_text())
     meta = out_dir / ".hydra"
     meta.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(meta / "config.yaml", OmegaConf.to_yaml(task).encode())
@@ -74,6 +78,7 @@ def run_seed(cfg: DictConfig, seed: int, out_dir: Path, overrides: list[str]) ->
     sim_cfg = to_sim_config(task)
     model = WomModel.from_config(sim_cfg, create_agents=False)
     summary = model.run(sim_cfg.days)
+    summary["config_hash"] = fingerprint
     write_run(out_dir, model.timeseries(), summary)
     return summary
 

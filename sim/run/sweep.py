@@ -41,7 +41,7 @@ def _stamp(seconds: float) -> str:
 def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
     from sim.core.model import WomModel
-    from sim.run.cli import to_sim_config
+    from sim.run.cli import discard_unfinished, to_sim_config
     from sim.run.results import write_run
 
     watch_parent()
@@ -67,6 +67,7 @@ def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
         write_run(Path(job.out_dir), model.timeseries(), summary)
     except Exception as err:  # one failed run is recorded; the others go on
         row.update(status="failed", error=one_line(err))
+        discard_unfinished(job.out_dir)  # as the Hydra path does: no folder that could pass for a result
     finished = time.time()
     row.update(started=_stamp(started), finished=_stamp(finished), seconds=f"{finished - started:.3f}")
     return row
