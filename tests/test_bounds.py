@@ -36,7 +36,18 @@ def numeric_fields(node=SimConfig, prefix=""):
     return out
 
 
+def _all_fields(node=SimConfig, prefix=""):
+    for f in dataclasses.fields(node):
+        if dataclasses.is_dataclass(f.type):
+            yield from _all_fields(f.type, f"{prefix}{f.name}.")
+        else:
+            yield prefix, f
+
+
 FIELDS = numeric_fields()
+# Fields that take 0 or a value not below a smallest positive one (Beta concentrations).
+SMALLEST = {f"{p}{f.name}": f.metadata["zero_or_at_least"] for p, f in _all_fields()
+            if "zero_or_at_least" in f.metadata}
 
 
 def test_every_numeric_field_has_a_finite_range():
@@ -48,14 +59,6 @@ def test_every_numeric_field_has_a_finite_range():
     assert "seed" in names and "wom.online_reach" in names and "economics.ticket" in names
 
 
-def _all_fields(node=SimConfig, prefix=""):
-    for f in dataclasses.fields(node):
-        if dataclasses.is_dataclass(f.type):
-            yield from _all_fields(f.type, f"{prefix}{f.name}.")
-        else:
-            yield prefix, f
-
-
 @st.composite
 def a_value(draw, field):
     name, kind, low, high = field
@@ -65,7 +68,7 @@ def a_value(draw, field):
         outside = st.sampled_from([int(low) - 1, int(high) + 1, -(2**63), 2**64, 10**15])
     else:
         inside = st.floats(low, top, allow_nan=False)
-        outside = st.sampled_from([math.inf, -math.inf, math.nan, low - 1e-3, high * 1.5, 1e300, -1e300])
+        outside = st.sampled_from([math.inf, -math.inf, math.nan, low - 1e-3, high * 1.5, 1e300, -1e300, 5e-324])
     edges = st.sampled_from([low, top] if kind is float else [int(low), int(top)])
     return name, draw(st.one_of(inside, edges, outside))
 
@@ -105,6 +108,8 @@ def test_any_value_gives_a_one_line_error_or_a_strict_json_summary(changes, tmp_
 
 def _inside(name, value):
     _, _, low, high = next(f for f in FIELDS if f[0] == name)
+    if name in SMALLEST and 0 < value < SMALLEST[name]:
+        return False
     return not isinstance(value, bool) and low <= value <= high
 
 

@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,9 +21,12 @@ def run(cmd, cwd, timeout=300):
 
 @pytest.mark.slow  # about 22 s: a wheel build, a venv and three runs
 def test_a_wheel_installed_elsewhere_runs_the_cli_and_the_api(tmp_path):
-    wheels = tmp_path / "wheels"
+    wheels, source = tmp_path / "wheels", tmp_path / "source"
+    # Build from a copy: setuptools leaves build/ and *.egg-info in the folder it builds.
+    junk = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "outputs", "multirun", "__pycache__")
+    shutil.copytree(ROOT, source, ignore=junk)
     isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(wheels), str(ROOT)], ROOT)
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(wheels), str(source)], ROOT)
     (wheel,) = wheels.glob("wom_sim-*.whl")
     # A fresh venv that sees this environment's dependencies (no downloads) but not its wom-sim:
     # a plain path line in a .pth is added to sys.path without running the editable install's hook.

@@ -33,6 +33,11 @@ def _beta_mean(default: float) -> Any:
     return field(default=default, metadata={"range": (1e-6, 1 - 1e-6)})
 
 
+def _concentration(default: float) -> Any:
+    """A Beta concentration, 0 meaning "no spread": 0, or large enough that both Beta parameters stay > 0."""
+    return field(default=default, metadata={"range": (0.0, HIGH), "zero_or_at_least": 1e-6})
+
+
 def _nonneg(default: float, high: float = HIGH) -> Any:
     return field(default=default, metadata={"range": (0.0, high)})
 
@@ -87,7 +92,7 @@ class ShockConfig:
     days: int = _count(6, low=1)  # jetBlue: more than 1,000 flights cancelled over 6 days
     reach: float = _p(0.0)  # share of active customers meeting the storm each shock day (0 = no shock)
     severity_mean: float = _beta_mean(0.7)  # assumption: stranded for hours is a large loss
-    severity_concentration: float = _nonneg(8.0)  # Beta concentration; 0 = every hit has severity_mean
+    severity_concentration: float = _concentration(8.0)  # Beta concentration; 0 = every hit has severity_mean
     extra_recovery_delay_days: int = _count(5)  # jetBlue's refunds and vouchers came days late
 
 
@@ -110,7 +115,7 @@ class FailureConfig:
     # customer needs, unprompted employee behaviour. Shares and severities are assumptions.
     cause_shares: list[float] = field(default_factory=lambda: [0.45, 0.25, 0.30])
     cause_severity_means: list[float] = field(default_factory=lambda: [0.45, 0.35, 0.55])
-    severity_concentration: float = _nonneg(4.0)  # Beta concentration of severity around the cause mean
+    severity_concentration: float = _concentration(4.0)  # Beta concentration of severity around the cause mean
     quality: float = _p(0.8)  # mean perceived performance of a good encounter
     quality_noise: float = _nonneg(0.05)  # spread of perceived performance
     tolerance: float = _p(0.1)  # zone of tolerance (Zeithaml, Berry & Parasuraman 1993): smaller shortfalls pass
@@ -257,6 +262,9 @@ def _check_ranges(obj: Any, prefix: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not (low <= value <= high):
             allowed = f"[{_bound(low)}, {_bound(high)}]" if high != INF else f">= {_bound(low)}"
             raise ConfigError(f"{name} = {value!r}: must be a number in {allowed}")
+        smallest = f.metadata.get("zero_or_at_least")
+        if smallest is not None and 0 < value < smallest:
+            raise ConfigError(f"{name} = {value!r}: must be 0 or a number in [{_bound(smallest)}, {_bound(high)}]")
 
 
 def _bound(x: float) -> str:
