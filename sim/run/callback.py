@@ -154,8 +154,9 @@ class ManifestCallback(Callback):
         if not ok:
             reason = value.reason if isinstance(value, JobFailure) else f"{type(value).__name__}: {value}"
             row["error"] = " ".join(reason.split())[:300]
-        # A skipped finished run keeps its row; a failed rerun of a finished run does not erase it either.
-        rows = record(Path(config.hydra.sweep.dir), row, keep_finished=self._was_complete)
+        # A skipped finished run keeps its row; one refused (made with another config) is counted as failed,
+        # so the sweep's exit status says so. Its summary.json keeps its own fingerprint either way.
+        rows = record(Path(config.hydra.sweep.dir), row, keep_finished=self._was_complete and ok)
         if self.progress:
             self._report(rows, row["run"], "skipped (complete)" if self._was_complete and ok else row["status"])
 
