@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from sim.run.results import atomic_write_bytes
 
 class UsageError(ValueError):
     """Bad arguments; the message is one line."""
+
+
+MAX_BOOTSTRAP = 1_000_000  # resamples x seeds indices are held in memory at once
 
 
 def sweep_parameter(table: pd.DataFrame, requested: str | None) -> str | None:
@@ -47,7 +51,14 @@ def analyse(
 ) -> dict[str, Path]:
     """Everything the command writes; returns the paths by name."""
     results_dir = Path(results_dir)
+    if not 1 <= n_boot <= MAX_BOOTSTRAP:
+        raise UsageError(f"--bootstrap = {n_boot}: must be an integer in [1, {MAX_BOOTSTRAP:,}]")
     table = collect(results_dir)
+    report_left_out(table)
+    # The default baseline may be absent (a sweep of one policy); one asked for by name must be there.
+    if baseline != BASELINE and "policy" in table.columns and baseline not in set(table["policy"].astype(str)):
+        policies = ", ".join(sorted(set(table["policy"].astype(str))))
+        raise UsageError(f"--baseline = {baseline!r}: must be a policy of these runs ({policies})")
     if metric not in table.columns:
         raise UsageError(f"--metric = {metric!r}: must be one of {', '.join(table.attrs['figures'])}")
     parameter = sweep_parameter(table, sweep)
@@ -87,6 +98,23 @@ def analyse(
     return written
 
 
+def report_left_out(table: pd.DataFrame, shown: int = 3) -> None:
+    """Name the runs the table left out, and how many: unreadable ones and second copies of a run."""
+    skipped, duplicates = table.attrs.get("skipped", []), table.attrs.get("duplicates", [])
+    if skipped:
+        names = "; ".join(f"{run} ({reason})" for run, reason in skipped[:shown])
+        more = f"; and {len(skipped) - shown} more" if len(skipped) > shown else ""
+        print(f"warning: skipped {len(skipped)} runs that cannot be read: {names}{more}", file=sys.stderr)
+    if duplicates:
+        names = "; ".join(f"{copy} repeats {original}" for copy, original in duplicates[:shown])
+        more = f"; and {len(duplicates) - shown} more" if len(duplicates) > shown else ""
+        print(
+            f"warning: left out {len(duplicates)} runs with the same config and seed as another run "
+            f"(a copied sweep would count its seeds twice): {names}{more}",
+            file=sys.stderr,
+        )
+
+
 def _largest_group(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """For per-policy figures of a sweep over more than policies: the combination with the most runs."""
     if not keys:
@@ -101,7 +129,12 @@ def _largest_group(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    class OneLineParser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:  # argparse's usage block, as one line
+            print(f"error: {message} (see python -m analysis --help)", file=sys.stderr)
+            sys.exit(2)
+
+    parser = OneLineParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     parser.add_argument("results_dir", type=Path, help="one run folder or a sweep folder")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default RESULTS_DIR/analysis)")
     parser.add_argument("--sweep", default=None, help="parameter for the sweep curve (default: first numeric swept)")

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.run.fingerprint import config_hash
+from sim.run.manifest import MANIFEST
 from sim.run.results import SUMMARY, TIMESERIES
-from sim.run.sweep import MANIFEST, config_hash
 
 META = ("run", "condition", "config_hash")
 
@@ -53,30 +54,73 @@ def _overrides(folder: Path) -> dict[str, Any]:
     return out
 
 
+def read_run(folder: Path) -> tuple[dict[str, Any] | None, str]:
+    """A run's summary, or ``None`` with the reason it cannot be used (empty, truncated, not a table)."""
+    try:
+        summary = json.loads((folder / SUMMARY).read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        return None, f"{SUMMARY} unreadable ({type(err).__name__}: {' '.join(str(err).split())[:80]})"
+    if not isinstance(summary, dict) or not summary:
+        return None, f"{SUMMARY} is not a JSON object of figures"
+    try:
+        import pyarrow.parquet as pq
+
+        pq.ParquetFile(folder / TIMESERIES).close()  # the footer only: cheap, and catches a truncated file
+    except Exception as err:  # pyarrow raises several types for a damaged file
+        return None, f"{TIMESERIES} unreadable ({type(err).__name__}: {' '.join(str(err).split())[:80]})"
+    try:
+        config = _read_yaml(folder / ".hydra" / "config.yaml") or {}
+        _overrides(folder)
+    except (OSError, yaml.YAMLError) as err:
+        return None, f".hydra files unreadable ({type(err).__name__})"
+    if not isinstance(config, dict):
+        return None, ".hydra/config.yaml is not a mapping"
+    return summary, ""
+
+
 def collect(results_dir: Path) -> pd.DataFrame:
     """One row per finished run: where it is, what differed, and what came out.
 
     Columns: ``run``, ``condition``, ``config_hash``, every parameter that differs between runs
     (dotted config keys, plus the chosen config groups), then every figure of ``summary.json``.
+    Runs that cannot be read are skipped and listed in ``attrs["skipped"]`` (folder, reason); a run
+    with the same fingerprint as an earlier one (a second copy of a sweep under the same folder)
+    would count its seeds twice and narrow every interval, so it is left out and listed in
+    ``attrs["duplicates"]`` (copy, original).
     """
     results_dir = Path(results_dir)
     folders = run_folders(results_dir)
     if not folders:
         raise FileNotFoundError(f"RESULTS_DIR = {str(results_dir)!r}: holds no finished run (no {SUMMARY})")
     manifest = _manifest_hashes(results_dir)
-    records = []
+    records, skipped, duplicates, seen = [], [], [], {}
     for folder in folders:
-        config = _read_yaml(folder / ".hydra" / "config.yaml") or {}
         run = folder.relative_to(results_dir).as_posix() if folder != results_dir else "."
+        summary, reason = read_run(folder)
+        if summary is None:
+            skipped.append((run, reason))
+            continue
+        config = _read_yaml(folder / ".hydra" / "config.yaml") or {}
+        recorded = summary.pop("config_hash", "") or manifest.get(run)
+        fingerprint = str(recorded or (config_hash(config) if config else ""))
+        if fingerprint and fingerprint in seen:
+            duplicates.append((run, seen[fingerprint]))
+            continue
+        seen.setdefault(fingerprint, run)
         records.append(
             {
                 "run": run,
                 "condition": folder.parent.relative_to(results_dir).as_posix() if folder != results_dir else ".",
-                "config_hash": manifest.get(run) or (config_hash(config) if config else ""),
+                "config_hash": fingerprint,
                 "params": _flatten(config) | _overrides(folder),
                 "overrides": _overrides(folder),
-                "summary": json.loads((folder / SUMMARY).read_text()),
+                "summary": {k: _storable(v) for k, v in summary.items()},
             }
+        )
+    if not records:
+        raise FileNotFoundError(
+            f"RESULTS_DIR = {str(results_dir)!r}: none of its {len(folders)} runs can be read "
+            f"(first: {skipped[0][0]}: {skipped[0][1]})"
         )
     params = pd.DataFrame([r["params"] for r in records])
     overrides = pd.DataFrame([r["overrides"] for r in records])
@@ -85,15 +129,31 @@ def collect(results_dir: Path) -> pd.DataFrame:
     table = pd.concat(
         [
             pd.DataFrame({k: [r[k] for r in records] for k in META}),
-            params[[c for c in varying if c not in summary.columns]],
+            params[[c for c in varying if c not in summary.columns and c not in META]].map(_storable),
             summary,
         ],
         axis=1,
     )
+    for column in [c for c in table.columns if pd.api.types.is_object_dtype(table[c])]:
+        kinds = {type(v) for v in table[column].dropna()}
+        if str in kinds and int in kinds:  # some ints were too big: one type per column, or sorting fails
+            table[column] = table[column].map(lambda v: v if v is None else str(v))
     table.attrs["parameters"] = varying
     table.attrs["swept"] = [c for c in overrides.columns if overrides[c].astype(str).nunique(dropna=False) > 1]
     table.attrs["figures"] = list(summary.columns)
+    table.attrs["skipped"] = skipped
+    table.attrs["duplicates"] = duplicates
     return table
+
+
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _storable(value: Any) -> Any:
+    """An integer too big for a parquet column (a seed of 2**70) as its decimal string; the rest as is."""
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        return str(value)
+    return value
 
 
 def parameter_columns(table: pd.DataFrame) -> list[str]:
@@ -110,7 +170,12 @@ def _manifest_hashes(results_dir: Path) -> dict[str, str]:
     path = results_dir / MANIFEST
     if not path.is_file():
         return {}
-    manifest = pd.read_csv(path, dtype=str).fillna("")
+    try:
+        manifest = pd.read_csv(path, dtype=str).fillna("")
+    except (OSError, ValueError, pd.errors.ParserError):
+        return {}  # the manifest is a convenience; the run folders are the record
+    if "run" not in manifest.columns or "config_hash" not in manifest.columns:
+        return {}
     return dict(zip(manifest["run"], manifest["config_hash"], strict=True))
 
 

@@ -33,7 +33,9 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from analysis.stats import bootstrap_mean_ci, mean_ci
 from sim.core.config import SimConfig
 from sim.run.cli import run as run_one
+from sim.run.fingerprint import config_hash
 from sim.run.results import SUMMARY, atomic_write_bytes, is_complete
+from sim.run.resume import check_same_config
 
 
 @dataclass
@@ -58,19 +60,21 @@ def objective(profit: float, recovery_cost: float, budget: float, penalty: float
 
 
 def run_seed(cfg: DictConfig, seed: int, out_dir: Path, overrides: list[str]) -> dict[str, Any]:
-    """One seed of a trial as an ordinary run folder; a finished folder is read, not rerun."""
-    if is_complete(out_dir):
-        return json.loads((out_dir / SUMMARY).read_text())
+    """One seed of a trial as an ordinary run folder; a finished folder of the same config is read, not rerun."""
     task = copy.deepcopy(cfg)
     with read_write(task), open_dict(task):
         task.seed = seed
         if "hydra" in task:
             del task["hydra"]
+    fingerprint = config_hash(task)
+    check_same_config(out_dir, fingerprint)  # a finished folder of other settings is an error, not a reuse
+    if is_complete(out_dir):
+        return json.loads((out_dir / SUMMARY).read_text())
     meta = out_dir / ".hydra"
     meta.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(meta / "config.yaml", OmegaConf.to_yaml(task).encode())
     atomic_write_bytes(meta / "overrides.yaml", yaml.safe_dump([*overrides, f"seed={seed}"]).encode())
-    return run_one(task, out_dir)
+    return run_one(task, out_dir)  # writes the fingerprint with the summary
 
 
 def evaluate(cfg: DictConfig, seeds: list[int], folder: Path, overrides: list[str]) -> pd.DataFrame:

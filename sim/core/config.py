@@ -2,7 +2,10 @@
 
 These dataclasses are both the Hydra schema (registered as ``base_*`` in ``sim/run/schema.py``)
 and the plain keyword arguments of ``WomModel``, so the model builds without Hydra.
-A field's ``metadata["range"]`` is its allowed closed interval, checked by ``validate``.
+A field's ``metadata["range"]`` is its allowed closed interval, checked by ``validate``. Every
+numeric field has a finite upper bound: the helpers' defaults (1,000,000 for amounts, rates and
+counts) unless a field states its own; ``validate`` also checks the memory a run needs
+(``sim/core/memory.py``) before anything is allocated.
 Figures marked "assumption" are modelling choices without a literature figure; the rest
 cite their source.
 """
@@ -20,16 +23,31 @@ def _p(default: float) -> Any:
     return field(default=default, metadata={"range": (0.0, 1.0)})
 
 
-def _nonneg(default: float) -> Any:
-    return field(default=default, metadata={"range": (0.0, INF)})
+# Upper bound of amounts, multipliers and counts without a bound of their own: far beyond any
+# sensible setting, yet finite, so every product of settings stays a finite float.
+HIGH = 1e6
 
 
-def _positive(default: float) -> Any:
-    return field(default=default, metadata={"range": (1e-12, INF)})
+def _beta_mean(default: float) -> Any:
+    """The mean of a Beta distribution: strictly inside (0, 1), or one of its parameters is zero."""
+    return field(default=default, metadata={"range": (1e-6, 1 - 1e-6)})
 
 
-def _count(default: int, low: int = 0) -> Any:
-    return field(default=default, metadata={"range": (low, INF)})
+def _concentration(default: float) -> Any:
+    """A Beta concentration, 0 meaning "no spread": 0, or large enough that both Beta parameters stay > 0."""
+    return field(default=default, metadata={"range": (0.0, HIGH), "zero_or_at_least": 1e-6})
+
+
+def _nonneg(default: float, high: float = HIGH) -> Any:
+    return field(default=default, metadata={"range": (0.0, high)})
+
+
+def _positive(default: float, high: float = HIGH) -> Any:
+    return field(default=default, metadata={"range": (1e-12, high)})
+
+
+def _count(default: int, low: int = 0, high: int = int(HIGH)) -> Any:
+    return field(default=default, metadata={"range": (low, high)})
 
 
 NETWORK_KINDS = ("stochastic_block", "barabasi_albert", "watts_strogatz", "erdos_renyi", "edgelist")
@@ -88,8 +106,8 @@ class ShockConfig:
     day: int = _count(60)
     days: int = _count(6, low=1)  # jetBlue: more than 1,000 flights cancelled over 6 days
     reach: float = _p(0.0)  # share of active customers meeting the storm each shock day (0 = no shock)
-    severity_mean: float = _p(0.7)  # assumption: stranded for hours is a large loss
-    severity_concentration: float = _nonneg(8.0)  # Beta concentration; 0 = every hit has severity_mean
+    severity_mean: float = _beta_mean(0.7)  # assumption: stranded for hours is a large loss
+    severity_concentration: float = _concentration(8.0)  # Beta concentration; 0 = every hit has severity_mean
     extra_recovery_delay_days: int = _count(5)  # jetBlue's refunds and vouchers came days late
 
 
@@ -104,7 +122,7 @@ class FailureConfig:
     """Service encounters and how they go wrong."""
 
     rate: float = _p(0.04)  # chance a defect arises in an encounter (assumption), before internal checks
-    internal_stages: int = _count(2)  # checks inside the firm before the customer sees the result
+    internal_stages: int = _count(2, high=20)  # checks inside the firm before the customer sees the result
     internal_catch_prob: float = _p(0.3)  # chance each internal check catches a defect (assumption)
     rework_cost: float = _nonneg(1.0)  # cost of fixing a defect at the first stage
     stage_cost_multiplier: float = _positive(10.0)  # the 1:10 rule (course text)
@@ -117,7 +135,7 @@ class FailureConfig:
     cause_blame: list[float] = field(default_factory=lambda: [0.8, 1.0, 1.0])  # felt severity multiplier
     cause_complaint: list[float] = field(default_factory=lambda: [1.0, 1.4, 0.8])  # complaint chance multiplier
     cause_tell: list[float] = field(default_factory=lambda: [0.8, 1.0, 1.3])  # tell count multiplier
-    severity_concentration: float = _nonneg(4.0)  # Beta concentration of severity around the cause mean
+    severity_concentration: float = _concentration(4.0)  # Beta concentration of severity around the cause mean
     quality: float = _p(0.8)  # mean perceived performance of a good encounter
     quality_noise: float = _nonneg(0.05)  # spread of perceived performance
     tolerance: float = _p(0.1)  # zone of tolerance (Zeithaml, Berry & Parasuraman 1993): smaller shortfalls pass
@@ -135,9 +153,9 @@ class ComplaintConfig:
 
     name: str = "course"
     base_share: float = _p(0.075)  # mid-point of the course's 5-10 % (TARP; Goodman 2005)
-    severity_ref: float = _positive(0.47)  # severity at which base_share holds: mean external severity
-    severity_elasticity: float = _nonneg(1.0)  # bigger problems draw more complaints (assumption)
-    propensity_sigma: float = _nonneg(0.5)  # lognormal spread of personal norms to complain, mean 1
+    severity_ref: float = _positive(0.47, high=1.0)  # severity at which base_share holds: mean external severity
+    severity_elasticity: float = _nonneg(1.0, high=10)  # bigger problems draw more complaints (assumption)
+    propensity_sigma: float = _nonneg(0.5, high=3)  # lognormal spread of personal norms to complain, mean 1
 
 
 @dataclass
@@ -190,9 +208,9 @@ class WomConfig:
     process: str = "told_count"  # told_count, independent_cascade (Kempe et al. 2003) or sir
     # Course: an unhappy customer tells ~12 people; TARP: 9-10 on average, ~13 % tell 20+:
     # a negative binomial with mean 12 and dispersion 3 gives P(tells > 20) = 13.3 %.
-    negative_mean: float = _nonneg(12.0)
+    negative_mean: float = _nonneg(12.0, high=1000)
     negative_dispersion: float = _positive(3.0)
-    tells_per_day: int = _count(4, low=1)  # a teller reaches at most this many friends a day (assumption)
+    tells_per_day: int = _count(4, low=1, high=1000)  # a teller reaches at most this many friends a day (assumption)
     # Satisfied customers (satisfaction >= praise_threshold) recommend the firm to a random friend at
     # this daily rate. Fitted to the 3:1 ratio of positive to negative word of mouth in the
     # population (East, Hammond & Wright 2007, IJRM: all 15 of their studies).
@@ -209,13 +227,13 @@ class WomConfig:
     retention_share: float = _p(0.25)
     positive_retention: float = _p(0.05)  # assumption: half the acquisition effect, per East et al.
     forward_prob: float = _p(0.05)  # chance a hearer passes the story on, second-hand (assumption)
-    forward_mean: float = _nonneg(3.0)  # friends told by a forwarder (assumption): R = 0.15, sub-critical
+    forward_mean: float = _nonneg(3.0, high=1000)  # friends told by a forwarder (assumption): R = 0.15, sub-critical
     # Online posts: seen by a heavy-tailed audience anywhere in the market (negative binomial, mean
     # online_audience, dispersion online_dispersion); each viewer reshares with online_reshare_prob.
     # Goel, Watts & Goldstein (2012, EC): 70-95 % of cascades reach no one beyond the poster and 1-4 %
     # go past one step; here P(no reshare) ~ 86 % (all assumptions, that shape held out).
     online_post_prob: float = _p(0.05)  # chance an unhappy customer posts online (assumption)
-    online_audience: float = _nonneg(30.0)
+    online_audience: float = _nonneg(30.0, high=10_000)
     online_dispersion: float = _positive(0.5)
     online_reshare_prob: float = _p(0.005)
     terrorist_tell_multiplier: float = _nonneg(3.0)  # terrorists "actively seek to criticise" (course)
@@ -235,7 +253,7 @@ class LoyaltyConfig:
 
     # Will to buy again of a customer without a problem: fitted so that a quick, full recovery can
     # bring a complainant back to TARP's 95 % (small loss).
-    initial_mean: float = _p(0.97)
+    initial_mean: float = _beta_mean(0.97)
     initial_concentration: float = _positive(50.0)  # Beta spread of initial loyalty
     ceiling: float = _p(0.99)
     # Churn is a hazard per day, not per purchase: at loyalty L it is the baseline times
@@ -246,14 +264,14 @@ class LoyaltyConfig:
     # this half-life (assumption; win-back is far likelier within 90 days: Dillard & Bates).
     half_life_days: float = _positive(90.0)
     failure_impact: float = _p(1.0)  # "100 - 1 = 0": loyalty scales by (1 - impact * felt severity)
-    purchase_interval_days: float = _positive(30.0)  # mean days between purchase occasions
+    purchase_interval_days: float = _positive(30.0, high=3650)  # mean days between purchase occasions
 
 
 @dataclass
 class SatisfactionConfig:
     """Satisfaction (an attitude, what word of mouth follows), kept apart from loyalty."""
 
-    initial_mean: float = _p(0.8)  # assumption
+    initial_mean: float = _beta_mean(0.8)  # assumption
     initial_concentration: float = _positive(20.0)
     good_level: float = _p(0.85)  # where good encounters pull satisfaction (assumption)
     good_rate: float = _p(0.2)  # share of the way a good encounter moves it (assumption)
@@ -287,9 +305,11 @@ class EconomicsConfig:
 class SimConfig:
     """A whole run: the top-level keys ``seed``, ``days``, ``customers`` and the parts."""
 
-    seed: int = 0
-    days: int = _count(365, low=1)
-    customers: int = _count(10_000, low=1)  # the firm's customers at the start; the market is larger
+    seed: int = _count(0, high=2**63 - 1)  # numpy takes any size; parquet and pandas hold 64 bits
+    days: int = _count(365, low=1, high=36_500)  # a century
+    # The firm's customers at the start; the market around them is larger (market.share), and the
+    # memory both need is checked (sim/core/memory.py).
+    customers: int = _count(10_000, low=1, high=100_000_000)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -313,6 +333,9 @@ def validate(cfg: SimConfig) -> SimConfig:
     """Check every bounded field and the cross-field rules; raise ``ConfigError`` on the first."""
     _check_ranges(cfg, "")
     _check_rules(cfg)
+    from sim.core.memory import check_memory  # imports this module
+
+    check_memory(max(cfg.customers, round(cfg.customers / cfg.market.share)), cfg.network)  # the whole market
     return cfg
 
 
@@ -328,8 +351,17 @@ def _check_ranges(obj: Any, prefix: str) -> None:
             continue
         low, high = bounds
         if isinstance(value, bool) or not isinstance(value, int | float) or not (low <= value <= high):
-            allowed = f"[{low:g}, {high:g}]" if high != INF else f">= {low:g}"
+            allowed = f"[{_bound(low)}, {_bound(high)}]" if high != INF else f">= {_bound(low)}"
             raise ConfigError(f"{name} = {value!r}: must be a number in {allowed}")
+        smallest = f.metadata.get("zero_or_at_least")
+        if smallest is not None and 0 < value < smallest:
+            raise ConfigError(f"{name} = {value!r}: must be 0 or a number in [{_bound(smallest)}, {_bound(high)}]")
+
+
+def _bound(x: float) -> str:
+    if isinstance(x, int):
+        return str(x)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
 def _check_rules(cfg: SimConfig) -> None:
@@ -337,6 +369,11 @@ def _check_rules(cfg: SimConfig) -> None:
         raise ConfigError(f"network.kind = {cfg.network.kind!r}: must be one of {', '.join(NETWORK_KINDS)}")
     if cfg.network.kind == "edgelist" and not cfg.network.path:
         raise ConfigError("network.path is empty: network=edgelist needs network.path=FILE")
+    if cfg.network.kind != "edgelist" and cfg.network.path:
+        raise ConfigError(
+            f"network.path = {cfg.network.path!r}: only read with network=edgelist (add network=edgelist, "
+            f"or drop network.path to use {cfg.network.kind})"
+        )
     if cfg.wom.process not in WOM_PROCESSES:
         raise ConfigError(f"wom.process = {cfg.wom.process!r}: must be one of {', '.join(WOM_PROCESSES)}")
     if cfg.policy.compensation_basis not in ("matched", "fixed"):

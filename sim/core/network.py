@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from sim.core.config import NETWORK_KINDS, ConfigError, NetworkConfig
+from sim.core.warnings import SimWarning
 
 # From this many customers on, Barabasi-Albert graphs come from igraph (same model, compiled):
 # a rule on size alone, so the same config and seed always give the same graph.
@@ -179,7 +182,11 @@ def community_edges(
 
 
 def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Read "u v" lines (``#`` comments and blank lines allowed); ids must lie in [0, n)."""
+    """Read "u v" lines (``#`` comments and blank lines allowed); ids must lie in [0, n).
+
+    Warns (``SimWarning``) with the counts when self-loops were dropped or many customers
+    have no friend in the file: they hear no word of mouth, which is rarely what was meant.
+    """
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"network.path = {path!r}: file not found (give a text file of 'u v' lines)")
@@ -191,7 +198,7 @@ def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
             if not text:
                 continue
             parts = text.replace(",", " ").split()
-            if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+            if len(parts) < 2 or not (_NODE_ID.fullmatch(parts[0]) and _NODE_ID.fullmatch(parts[1])):
                 raise ConfigError(
                     f"network.path = {path!r}: line {number} ({text[:40]!r}) "
                     "must start with two non-negative integer node ids"
@@ -206,4 +213,26 @@ def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
             vs.append(v)
     if not us:
         raise ConfigError(f"network.path = {path!r}: no edges found (give 'u v' lines)")
-    return np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64)
+    u_arr, v_arr = np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64)
+    _warn_about_isolation(path, n, u_arr, v_arr)
+    return u_arr, v_arr
+
+
+_NODE_ID = re.compile(r"[0-9]+")  # ASCII digits only: int() refuses "²", which str.isdigit() accepts
+ISOLATED_WARNING_SHARE = 0.05  # warn when at least this share of customers has no friend in the file
+
+
+def _warn_about_isolation(path: str, n: int, u: np.ndarray, v: np.ndarray) -> None:
+    loops = int(np.count_nonzero(u == v))
+    linked = np.zeros(n, dtype=bool)
+    keep = u != v
+    linked[u[keep]] = True
+    linked[v[keep]] = True
+    isolated = n - int(linked.sum())
+    notes = []
+    if loops:
+        notes.append(f"{loops:,} of {len(u):,} edges are self-loops and were dropped")
+    if isolated >= ISOLATED_WARNING_SHARE * n:
+        notes.append(f"{isolated:,} of {n:,} customers have no friend in it and hear no word of mouth")
+    if notes:
+        warnings.warn(f"network.path = {path!r}: {'; '.join(notes)}", SimWarning, stacklevel=3)

@@ -15,6 +15,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.core.config import ConfigError, SimConfig, validate
 from sim.core.model import WomModel
 from sim.core.presets import is_group, preset_names
+from sim.run.fingerprint import config_hash
 from sim.run.results import write_run
 
 HYDRA_FILES = {".hydra"}
@@ -25,6 +26,7 @@ def check_overrides(argv: list[str]) -> None:
     for arg in argv:
         if arg.startswith("-") or "=" not in arg:
             continue
+        _check_syntax(arg)
         key, _, value = arg.lstrip("+~").partition("=")
         if key.startswith("hydra.") or key == "hydra":
             continue
@@ -39,8 +41,24 @@ def check_overrides(argv: list[str]) -> None:
         if arg.startswith("+"):
             continue  # an addition the user asked for explicitly
         field_type = _field_type(key)
+        if _is_list(value) and field_type in SCALARS:
+            raise ConfigError(f"{key} = {value}: must be {SCALARS[field_type]}, not a list")
         for choice in _choices(value):
             _check_type(key, choice, field_type)
+
+
+def _check_syntax(arg: str) -> None:
+    """Hydra's parse error for one override, on one line."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    try:
+        OverridesParser.create().parse_overrides([arg])
+    except OverrideParseException as err:
+        first = str(err).splitlines()[0].strip()
+        raise ConfigError(
+            f"{arg}: cannot parse ({first}): see https://hydra.cc/docs/advanced/override_grammar/basic"
+        ) from None
 
 
 def _field_type(key: str) -> Any:
@@ -54,8 +72,18 @@ def _field_type(key: str) -> Any:
     return node
 
 
+SCALARS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
+
+
+def _is_list(value: str) -> bool:
+    value = value.strip()
+    return value.startswith("[") and value.endswith("]")
+
+
 def _check_type(key: str, value: str, field_type: Any) -> None:
-    if value in ("null", "None") or value.startswith("${"):
+    if value == "null" and field_type in SCALARS:  # no field of the schema is optional
+        raise ConfigError(f"{key} = null: must be {SCALARS[field_type]}")
+    if value.startswith("${"):
         return
     checks = {int: (int, "an integer"), float: (float, "a number"), bool: (_as_bool, "true or false")}
     if field_type in checks:
@@ -98,10 +126,12 @@ def to_sim_config(cfg: DictConfig) -> SimConfig:
 def run(cfg: DictConfig | SimConfig, out_dir: Path | None = None) -> dict[str, Any]:
     """Simulate one run and write ``timeseries.parquet`` and ``summary.json`` into ``out_dir``."""
     sim_cfg = cfg if isinstance(cfg, SimConfig) else to_sim_config(cfg)
+    fingerprint = config_hash(dataclasses.asdict(cfg) if isinstance(cfg, SimConfig) else cfg)
     started = time.perf_counter()
     model = WomModel.from_config(sim_cfg, create_agents=False)  # the arrays hold all state; agents on demand
     summary = model.run(sim_cfg.days, progress=sim_cfg.progress)
     summary["seconds"] = round(time.perf_counter() - started, 3)
+    summary["config_hash"] = fingerprint  # what a resume compares (sim/run/resume.py)
     if out_dir is not None:
         # Wall time differs between identical runs; it stays out of the compared files.
         write_run(out_dir, model.timeseries(), {k: v for k, v in summary.items() if k != "seconds"})
@@ -132,11 +162,33 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
     print("\n".join(lines), flush=True)
 
 
-def fail(err: Exception, out_dir: Path | None) -> None:
-    """One line on stderr, exit 2, and no run folder left behind that could pass for a result."""
+def discard_unfinished(out_dir: Path | None) -> None:
+    """Remove a run folder that holds nothing but Hydra's records and logs: it could pass for a result."""
     if out_dir is not None and out_dir.is_dir():
         leftovers = {p.name for p in out_dir.iterdir()} - HYDRA_FILES
-        if all(name.endswith(".log") for name in leftovers):
+        if all(name.endswith((".log", ".tmp")) for name in leftovers):
             shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def fail(err: Exception, out_dir: Path | None) -> None:
+    """One line on stderr, exit 2, and no run folder left behind that could pass for a result."""
+    discard_unfinished(out_dir)
     print(f"error: {err}", file=sys.stderr, flush=True)
     sys.exit(2)
+
+
+def show_warnings_on_one_line() -> None:
+    """The model's own warnings (``SimWarning``) as ``warning: ...`` lines; others as Python prints them."""
+    import warnings
+
+    from sim.core.warnings import SimWarning
+
+    default = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SimWarning):
+            print(f"warning: {message}", file=sys.stderr, flush=True)
+        else:
+            default(message, category, *args, **kwargs)
+
+    warnings.showwarning = show

@@ -1,0 +1,162 @@
+"""The jobs ``python -m sim ARGS --multirun`` would launch, in Hydra's order and folders, without launching them.
+
+Used by the batched path (``sim/run/sweep.py``) and by the check before a resume
+(``sim/run/preflight.py``). Hydra composes every job's config twice (to validate, then to
+run), about 65 ms each with this schema; here a condition is composed once and its seeds are
+set on copies.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.core.config import ConfigError
+
+
+@dataclass
+class Job:
+    """One run of a planned sweep; its config is made from a template shared by its condition."""
+
+    num: int
+    overrides: list[str]
+    out_dir: Path
+    template: DictConfig  # composed config with its ``hydra`` node, shared by the runs of a condition
+    seed: Any = None  # set on a copy of the template; ``None`` keeps the template's seed
+
+    def configs(self) -> tuple[DictConfig, DictConfig]:
+        """The task config (no ``hydra`` node) and the ``hydra`` node, as Hydra would save them."""
+        full = copy.deepcopy(self.template)
+        with read_write(full), open_dict(full):
+            if self.seed is not None:
+                full.seed = self.seed
+            full.hydra.overrides.task = list(self.overrides)
+            full.hydra.job.num = self.num
+            full.hydra.job.id = f"{full.hydra.job.name}_{self.num}"
+            full.hydra.mode = RunMode.MULTIRUN
+            full.hydra.runtime.output_dir = str(self.out_dir)
+            hydra_node = full.hydra
+            del full["hydra"]
+        return full, hydra_node
+
+    @property
+    def cfg(self) -> DictConfig:
+        return self.configs()[0]
+
+
+def quote(value: str) -> str:
+    """``value`` as a Hydra override value: any folder name (``Études (1)``, ``a=b``, quotes) survives.
+
+    Plain ASCII paths stay unquoted, so the commands printed for a resume stay readable.
+    """
+    if re.fullmatch(r"[A-Za-z0-9_./-]+", value):
+        return value
+    value = re.sub(r"(\\*)'", lambda m: m.group(1) * 2 + "\\'", value)
+    value = re.sub(r"(\\+)$", lambda m: m.group(1) * 2, value)
+    return f"'{value}'"
+
+
+def one_line_hydra_error(err: Exception) -> ConfigError:
+    """Hydra's and OmegaConf's multi-line errors as the one line ``python -m sim`` prints."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    key = getattr(err, "full_key", None)
+    first = lines[0] if lines else type(err).__name__
+    return ConfigError(f"{key}: {first}" if key and not first.startswith(str(key)) else first)
+
+
+def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
+    """The jobs ``python -m sim ARGV --multirun`` would launch, in Hydra's order and folders.
+
+    Raises ``ConfigError`` (one line) on overrides Hydra cannot parse or compose.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    from sim.core.presets import CONF_DIR
+    from sim.run.schema import register
+
+    register()
+    parser = OverridesParser.create()
+    GlobalHydra.instance().clear()
+    try:
+        parsed = parser.parse_overrides(argv)
+        hydra_args = [o.input_line for o in parsed if o.is_hydra_override()]
+        task_args = [o for o in parsed if not o.is_hydra_override()]
+        fixed = [o.input_line for o in task_args if not o.is_sweep_override()]
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="__main__"):
+            base = compose("config", overrides=fixed + hydra_args, return_hydra_config=True)
+            sweep_dir = Path(str(OmegaConf.select(base, "hydra.sweep.dir"))).absolute()
+            hydra_args = [a for a in hydra_args if not a.startswith("hydra.sweep.dir=")]
+            hydra_args.append(f"hydra.sweep.dir={quote(str(sweep_dir))}")
+            params = [f"{k}={v}" for k, v in (base.hydra.sweeper.get("params") or {}).items()]
+            grid = BasicSweeper.split_arguments(parser.parse_overrides(params) + task_args, None)[0]
+            jobs: list[Job] = []
+            composed: dict[tuple[str, ...], DictConfig] = {}
+            for num, overrides in enumerate(grid):
+                condition = tuple(o for o in overrides if not o.startswith("seed="))
+                if condition not in composed:
+                    job_args = list(overrides) + hydra_args
+                    composed[condition] = compose("config", overrides=job_args, return_hydra_config=True)
+                template = composed[condition]
+                seed = None
+                for o in parser.parse_overrides([o for o in overrides if o.startswith("seed=")]):
+                    seed = o.value()
+                out_dir = Path(os.path.abspath(os.path.join(sweep_dir, _subdir(template, seed))))
+                jobs.append(Job(num, list(overrides), out_dir, template, seed))
+    except (HydraException, OmegaConfBaseException) as err:
+        raise one_line_hydra_error(err) from None
+    finally:
+        GlobalHydra.instance().clear()
+    return sweep_dir, base, jobs
+
+
+def _subdir(template: DictConfig, seed: Any) -> str:
+    """``hydra.sweep.subdir`` with the job's seed, without copying the whole template."""
+    raw = template.hydra.sweep._get_node("subdir")._value()
+    probe = OmegaConf.create(
+        {
+            "seed": template.seed if seed is None else seed,
+            "subdir": raw,
+            "hydra": {
+                "job": {"override_dirname": template.hydra.job.override_dirname, "name": template.hydra.job.name}
+            },
+        }
+    )
+    try:
+        return str(probe.subdir)
+    except OmegaConfBaseException:  # a subdir naming other keys: resolve it on a full copy
+        full = copy.deepcopy(template)
+        with read_write(full), open_dict(full):
+            full.seed = probe.seed
+        return str(full.hydra.sweep.subdir)
+
+
+def compose_task(overrides: list[str]) -> DictConfig:
+    """The task config one ``python -m sim OVERRIDES`` run would get (no ``hydra`` node)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+
+    from sim.core.presets import CONF_DIR
+    from sim.run.schema import register
+
+    register()
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="__main__"):
+            return compose("config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as err:
+        raise one_line_hydra_error(err) from None
+    finally:
+        GlobalHydra.instance().clear()

@@ -1,0 +1,109 @@
+"""The analysis skips and names what it cannot read, refuses duplicates and bad options in one line."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.__main__ import main
+from analysis.collect import collect
+
+ROOT = Path(__file__).resolve().parent.parent
+GRID = ["customers=150", "days=20", "policy=none,full", "seed=0,1,2"]
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analysis_input") / "sweep"
+    res = subprocess.run(
+        [sys.executable, "-m", "sim.run.sweep", "--no-progress", *GRID, f"hydra.sweep.dir={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.fixture
+def results(sweep, tmp_path):
+    copy = tmp_path / "results"
+    shutil.copytree(sweep, copy)
+    return copy
+
+
+def runs_of(folder):
+    return sorted(p.parent for p in folder.rglob("summary.json"))
+
+
+def analyse(folder, capsys, *options):
+    code = main([str(folder), "--bootstrap", "200", *options])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda run: (run / "summary.json").write_text(""), "summary.json unreadable (JSONDecodeError"),
+        (lambda run: (run / "summary.json").write_text('{"revenue": 12'), "summary.json unreadable (JSONDecodeError"),
+        (lambda run: (run / "summary.json").write_text("[1, 2]"), "summary.json is not a JSON object"),
+        (lambda run: (run / "timeseries.parquet").write_bytes(b"PAR1\x00"), "timeseries.parquet unreadable"),
+        (lambda run: (run / "timeseries.parquet").unlink(), "timeseries.parquet unreadable"),
+    ],
+)
+def test_a_damaged_run_is_named_and_skipped_and_the_rest_analysed(results, capsys, damage, reason):
+    bad = runs_of(results)[1]
+    damage(bad)
+    code, err = analyse(results, capsys)
+    assert code == 0
+    name = bad.relative_to(results).as_posix()
+    assert f"warning: skipped 1 runs that cannot be read: {name} ({reason}" in err
+    table = pd.read_parquet(results / "analysis" / "runs.parquet")
+    assert len(table) == 5 and name not in set(table["run"])
+
+
+def test_two_copies_of_a_sweep_count_each_run_once(results, capsys):
+    shutil.copytree(results, results / "again")
+    code, err = analyse(results, capsys)
+    assert code == 0 and "warning: left out 6 runs with the same config and seed as another run" in err
+    table = collect(results)
+    assert len(table) == 6 and table.groupby("policy")["seed"].nunique().to_dict() == {"full": 3, "none": 3}
+    ranking = pd.read_csv(results / "analysis" / "ranking.csv")
+    assert set(ranking["runs"]) == {3}
+
+
+def test_a_manifest_without_config_hash_and_a_huge_seed_are_read(results, capsys):
+    manifest = pd.read_csv(results / "manifest.csv", dtype=str).drop(columns=["config_hash"])
+    manifest.to_csv(results / "manifest.csv", index=False)
+    for run in runs_of(results):
+        if run.name == "seed=2":
+            summary = json.loads((run / "summary.json").read_text())
+            (run / "summary.json").write_text(json.dumps(summary | {"seed": 2**70}))
+    code, err = analyse(results, capsys)
+    assert code == 0, err
+    table = pd.read_parquet(results / "analysis" / "runs.parquet")
+    assert sorted(set(table["seed"])) == ["0", "1", str(2**70)]  # one type per column, nothing lost
+    paired = pd.read_csv(results / "analysis" / "paired.csv")
+    assert set(paired["pairs"]) == {3}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--bootstrap", "0"], "error: --bootstrap = 0: must be an integer in [1, 1,000,000]"),
+        (["--bootstrap", "-5"], "error: --bootstrap = -5: must be an integer in [1, 1,000,000]"),
+        (["--baseline", "nope"], "error: --baseline = 'nope': must be a policy of these runs (full, none)"),
+        (["--metric", "nope"], "error: --metric = 'nope': must be one of"),
+        (["--bootstrap", "x"], "error: argument --bootstrap: invalid int value: 'x'"),
+    ],
+)
+def test_bad_options_get_one_line(sweep, capsys, tmp_path, options, message):
+    try:
+        code = main([str(sweep), "--out", str(tmp_path / "out"), *options])
+    except SystemExit as exit_:
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith(message), err
+    assert not (tmp_path / "out").exists()
