@@ -590,6 +590,9 @@ class WomModel(mesa.Model):
         reshares = rng.binomial(audience, w.online_reshare_prob)
         roots = np.repeat(self.posts_root, reshares)
         depth = np.repeat(self.posts_depth + 1, reshares)
+        if len(roots) > pop.n:  # no more reshares than people in the market
+            keep = np.sort(rng.choice(len(roots), pop.n, replace=False))
+            roots, depth = roots[keep], depth[keep]
         for root, d in zip(roots.tolist(), depth.tolist(), strict=True):
             self.cascades[root] = max(self.cascades[root], d)
         self.posts_root, self.posts_depth = roots, depth
