@@ -56,7 +56,7 @@ def test_every_numeric_field_has_a_finite_range():
                  and "range" not in f.metadata]
     assert not unbounded, f"numeric fields without a range: {unbounded}"
     assert all(math.isfinite(high) and high != INF for _, _, _, high in FIELDS)
-    assert "seed" in names and "wom.online_reach" in names and "economics.ticket" in names
+    assert "seed" in names and "wom.online_audience" in names and "economics.ticket" in names
 
 
 @st.composite
@@ -138,7 +138,7 @@ def test_memory_is_checked_before_anything_is_allocated():
         ("wom.negative_mean=inf", "wom.negative_mean = inf: must be a number in [0, 1000]"),
         ("wom.forward_mean=inf", "wom.forward_mean = inf: must be a number in [0, 1000]"),
         ("wom.tells_per_day=40000", "wom.tells_per_day = 40000: must be a number in [1, 1000]"),
-        ("wom.online_reach=1e12", "wom.online_reach = 1000000000000.0: must be a number in [0, 10000]"),
+        ("wom.online_audience=1e12", "wom.online_audience = 1000000000000.0: must be a number in [0, 10000]"),
         ("customers=9999999999999", "customers = 9999999999999: must be a number in [1, 100000000]"),
         ("days=100000000", "days = 100000000: must be a number in [1, 36500]"),
         ("seed=-1", "seed = -1: must be a number in [0, 9223372036854775807]"),

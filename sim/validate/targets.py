@@ -493,7 +493,7 @@ def registry() -> list[Target]:
             criterion=Criterion(0.0, INF, "within"),
             why="a direction: significantly more lost",
             scale=100,
-            note="scenario=jetblue_storm with recovery 5 days late minus on time, paired seeds",
+            note="scenario=jetblue_storm, policy=proactive, recovery 5 days late minus on time, paired seeds",
         ),
         Target(
             name="bass_innovation",
