@@ -68,7 +68,7 @@ def test_a_path_without_network_edgelist_is_not_silently_ignored(tmp_path):
          "error: network.path = '{square}': line 1 ('0 ²') must start with two non-negative integer node ids"),
         (["customers=[1,2]"], "error", "error: customers = [1,2]: must be an integer, not a list"),
         (["days=null"], "error", "error: days = null: must be an integer"),
-        (["wom.online_reach=[3]"], "error", "error: wom.online_reach = [3]: must be a number, not a list"),
+        (["wom.online_audience=[3]"], "error", "error: wom.online_audience = [3]: must be a number, not a list"),
     ],
 )
 def test_the_command_line_says_it_in_one_line(tmp_path, args, stream, message):
