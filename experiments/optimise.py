@@ -74,7 +74,7 @@ def run_seed(cfg: DictConfig, seed: int, out_dir: Path, overrides: list[str]) ->
     meta.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(meta / "config.yaml", OmegaConf.to_yaml(task).encode())
     atomic_write_bytes(meta / "overrides.yaml", yaml.safe_dump([*overrides, f"seed={seed}"]).encode())
-    return run_one(task, out_dir)  # writes the fingerprint with the summary
+    return run_one(task, out_dir, progress=False)  # writes the fingerprint with the summary
 
 
 def evaluate(cfg: DictConfig, seeds: list[int], folder: Path, overrides: list[str]) -> pd.DataFrame:

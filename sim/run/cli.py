@@ -123,13 +123,17 @@ def to_sim_config(cfg: DictConfig) -> SimConfig:
     return validate(sim_cfg)
 
 
-def run(cfg: DictConfig | SimConfig, out_dir: Path | None = None) -> dict[str, Any]:
-    """Simulate one run and write ``timeseries.parquet`` and ``summary.json`` into ``out_dir``."""
+def run(cfg: DictConfig | SimConfig, out_dir: Path | None = None, progress: bool | None = None) -> dict[str, Any]:
+    """Simulate one run and write ``timeseries.parquet`` and ``summary.json`` into ``out_dir``.
+
+    The one way a job becomes a run folder: the app, the batched sweep and the optimisation study
+    all call it. ``progress`` overrides the config's progress bar (sweep workers never show one).
+    """
     sim_cfg = cfg if isinstance(cfg, SimConfig) else to_sim_config(cfg)
     fingerprint = config_hash(dataclasses.asdict(cfg) if isinstance(cfg, SimConfig) else cfg)
     started = time.perf_counter()
     model = WomModel.from_config(sim_cfg, create_agents=False)  # the arrays hold all state; agents on demand
-    summary = model.run(sim_cfg.days, progress=sim_cfg.progress)
+    summary = model.run(sim_cfg.days, progress=sim_cfg.progress if progress is None else progress)
     summary["seconds"] = round(time.perf_counter() - started, 3)
     summary["config_hash"] = fingerprint  # what a resume compares (sim/run/resume.py)
     if out_dir is not None:

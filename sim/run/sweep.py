@@ -40,9 +40,7 @@ def _stamp(seconds: float) -> str:
 
 def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
-    from sim.core.model import WomModel
-    from sim.run.cli import discard_unfinished, to_sim_config
-    from sim.run.results import write_run
+    from sim.run.cli import discard_unfinished, run
 
     watch_parent()
     started = time.time()
@@ -59,12 +57,7 @@ def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
         }
         for name, text in files.items():
             atomic_write_bytes(meta / name, text.encode())
-        sim_cfg = to_sim_config(task)
-        # Customer agents are views for inspection only; a sweep does not need them.
-        model = WomModel.from_config(sim_cfg, create_agents=False)
-        summary = model.run(sim_cfg.days)
-        summary["config_hash"] = row["config_hash"]
-        write_run(Path(job.out_dir), model.timeseries(), summary)
+        run(task, Path(job.out_dir), progress=False)
     except Exception as err:  # one failed run is recorded; the others go on
         row.update(status="failed", error=one_line(err))
         discard_unfinished(job.out_dir)  # as the Hydra path does: no folder that could pass for a result
