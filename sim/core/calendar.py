@@ -6,8 +6,9 @@ day's slice on its own cost a Python append per distinct day (a million a year a
 people, the costliest part of the churn phase). Here only the next ``2 * window`` days are
 filed day by day; later days wait in one array a batch and are filed when their window comes.
 
-What a day returns is exactly what a plain ``{day: [slices]}`` calendar returns, in the same
-order: batches in the order they were added, each in its stable day order.
+Concatenated, what a day returns is exactly what a plain ``{day: [slices]}`` calendar returns:
+the same people in the same order (batches in the order they were added, each in its stable
+day order); only the far batches of a day come joined into one.
 """
 
 from __future__ import annotations
