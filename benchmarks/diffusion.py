@@ -1,4 +1,9 @@
-"""Question 3: the pure-diffusion SIR mode against EoN and NDlib on the same graphs.
+"""Question 3: SIR word of mouth through the model, and its kernel against EoN and NDlib.
+
+Through the model: ``WomModel`` with ``wom.process=sir`` (each day's first-hand tellers seed a
+run of ``sim.core.diffusion.sir`` on the market's graph, whose hearers are filed on the days
+they hear), default config and network, 365 days, beside the default ``told_count`` process;
+``sir_kernel_s`` is the time spent inside the kernel, ``sir_runs`` how often the model called it.
 
 Speed: ``sim.core.diffusion.sir`` against ``EoN.fast_SIR`` on one 1,000,000-node Barabasi-Albert
 graph (target: 10x faster) and against EoN and NDlib's ``SIRModel`` at 100,000 nodes
@@ -136,7 +141,63 @@ def agreement(n: int, runs: int) -> dict:
     }
 
 
+def through_model(people: int, process: str, seed: int = 0) -> dict:
+    """One year of the default model with word of mouth by ``process``; the time inside ``sir`` apart."""
+    from benchmarks.configs import default_config
+    from benchmarks.million import NETWORK, customers_for
+    from sim.core import model as model_module
+    from sim.core.model import WomModel
+
+    cfg = default_config(f"customers={customers_for(people)}", f"seed={seed}", NETWORK, f"wom.process={process}")
+    kernel, inside = model_module.sir, []
+
+    def timed_sir(*args, **kwargs):
+        start = time.perf_counter()
+        out = kernel(*args, **kwargs)
+        inside.append(time.perf_counter() - start)
+        return out
+
+    model_module.sir = timed_sir
+    model = WomModel.from_config(cfg)
+    start = time.perf_counter()
+    summary = model.run(cfg.days)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "sir_kernel_s": sum(inside),
+        "sir_runs": len(inside),
+        "negative_wom": summary["negative_wom_messages"],
+        "customers_lost": summary["customers_lost"],
+    }
+
+
 def main() -> None:
+    model_rows = []
+    for people in (100_000, 1_000_000):
+        for process in ("told_count", "sir"):
+            r = isolated("benchmarks.diffusion", "through_model", people=people, process=process)
+            model_rows.append(
+                {
+                    "people": people,
+                    "wom.process": process,
+                    "days": 365,
+                    "simulation_s": round(r["seconds"], 3),
+                    "sir_kernel_s": round(r["sir_kernel_s"], 3),
+                    "sir_runs": r["sir_runs"],
+                    "negative_wom": r["negative_wom"],
+                    "customers_lost": r["customers_lost"],
+                    "peak_mb": r["peak_mb"],
+                }
+            )
+    report(
+        "diffusion_model",
+        model_rows,
+        "Q3: word of mouth through the model, default config and network (stochastic block), 365 days, seed 0",
+        [
+            "simulation_s: the whole model's year (graph build excluded); sir_kernel_s: of which inside "
+            "sim.core.diffusion.sir; sir: wom.sir_tell_prob and wom.sir_stop_prob at their defaults"
+        ],
+    )
     rows = []
     for n, peers in ((1_000_000, ("EoN.fast_SIR",)), (100_000, ("EoN.fast_SIR", "NDlib SIRModel"))):
         mine = isolated("benchmarks.diffusion", "ours", n=n, runs=5)
@@ -147,7 +208,8 @@ def main() -> None:
     report(
         "diffusion_speed",
         rows,
-        f"Q3: SIR diffusion on Barabasi-Albert m=5, p={P}/day per contact, q={Q}/day stop, {SEEDS} initial tellers",
+        f"Q3: the SIR kernel alone on Barabasi-Albert m=5, p={P}/day per contact, q={Q}/day stop, "
+        f"{SEEDS} initial tellers",
         [
             "seconds and final size: medians over runs; graph conversion excluded; "
             "slower_than_ours = peer seconds / our seconds",

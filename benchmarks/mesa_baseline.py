@@ -1,4 +1,4 @@
-"""The baseline a Mesa user would write: one agent per customer, each with its own ``step``.
+"""The baseline a Mesa user would write: one agent per person, each with its own ``step``.
 
 This is benchmark code, not the model. It answers "how fast would the same model be, written
 the usual Mesa way?", which the project's own per-agent stepping (``stepping="agents"`` in
@@ -7,21 +7,25 @@ shares the array phases' bookkeeping, so it is a reference for agreement tests r
 what a Mesa user writes.
 
 Written the way Mesa's own examples are (``mesa/examples/basic/virus_on_network``): each
-``Customer`` is a ``mesa.discrete_space.CellAgent`` holding its state as Python attributes and
-living on a cell of a ``mesa.discrete_space.Network`` built from the friendship graph; the day
-is ``model.agents.shuffle_do("step")``, and each agent finds its friends through its cell's
-neighbourhood. The decisions call the very rules of ``sim/core/rules.py`` (through the policy
-code of ``sim/core/policies.py`` for recoveries), every call gathered in ``MesaUserRules`` so
-that a change of the rules' signatures is re-pointed in one place. Written as a careful user
-would: the wait to the next purchase is drawn at each purchase (as the model does), so a
-quiet day costs an agent one comparison, and scalar draws use the standard library's
-``random`` (Mesa's ``self.random``), which is several times cheaper per draw than numpy's.
+``Person`` is a ``mesa.discrete_space.CellAgent`` holding its state as Python attributes and
+living on a cell of a ``mesa.discrete_space.Network`` built from the market's friendship graph;
+the day is ``model.agents.shuffle_do("step")``, and each agent finds its friends through its
+cell's neighbourhood and tells them at once (no collect-then-deliver, as a user would write it).
+The decisions call the very rules of ``sim/core/rules.py`` (and ``sim/core/policies.handle`` for
+recoveries), every call gathered in ``MesaUserRules`` so that a change of the rules' signatures
+is re-pointed in one place. Written as a careful user would: loyalty fades one day at a time
+for the customers who step, and scalar draws use the standard library's ``random`` (Mesa's
+``self.random``), several times cheaper per draw than numpy's.
 
-Covered: purchases with loyalty-driven defection, failures with internal catches and rework,
-disconfirmation with the zone of tolerance, complaints, recoveries after the policy's delay,
-word of mouth to distinct friends (at most ``tells_per_day`` a day), praise, forwarding,
-terrorists, online posts, and the books. Not covered (a benchmark of the default config does
-not use them): acquisition and storms; asking for them raises ``ValueError``.
+Covered, as in the model's day: a market of customers and prospects; Bass acquisition
+(innovation, imitation of yesterday's praise, deterred by recent bad news); churn at a daily
+hazard of loyalty; a purchase occasion bought from the firm with chance loyalty; failures by
+Bitner cause, with internal catches and rework, and learning from recorded complaints;
+disconfirmation with the zone of tolerance; satisfaction apart from loyalty; complaints and
+proactive detection; recoveries through the policy after its delay; told-count word of mouth to
+distinct friends (at most ``tells_per_day`` a day), forwarding, terrorists, online posts and
+reshares; praise at a daily rate; the books. Not covered: storms and the ``independent_cascade``
+and ``sir`` processes; asking for them raises ``ValueError``.
 
     from benchmarks.mesa_baseline import MesaUserModel
     model = MesaUserModel(customers=1_000, seed=0)
@@ -30,6 +34,7 @@ not use them): acquisition and storms; asking for them raises ``ValueError``.
 
 from __future__ import annotations
 
+import math
 import statistics
 
 import mesa
@@ -38,30 +43,46 @@ from mesa.discrete_space import CellAgent, Network
 
 from sim.core import rules
 from sim.core.config import SimConfig
+from sim.core.model import market_size
 from sim.core.network import build
 from sim.core.policies import handle
+
+PROSPECT, ACTIVE, CHURNED = 0, 1, 2
 
 
 class MesaUserRules:
     """Every call from the baseline into ``sim/core/rules.py`` and ``sim/core/policies.py``.
 
-    The rules are being reworked; when their signatures change, only this class changes.
-    Each method takes and returns plain Python numbers, as agent code does.
+    When the rules change signature, only this class changes (``tests/test_benchmarks.py``
+    fails first). Each method takes and returns plain Python numbers, as agent code does.
     """
 
     def __init__(self, cfg: SimConfig) -> None:
         self.cfg = cfg
+        f = cfg.failure
+        self.innovation = float(rules.adoption_probability(0, 0.0, cfg.acquisition, cfg.wom))
+        self.rework = [float(rules.rework_cost(s, f.rework_cost, f.stage_cost_multiplier)) for s in range(10)]
 
-    def defects(self, loyalty: float) -> float:
-        return float(rules.defection_probability(loyalty))
+    def adoption_probability(self, praise_heard: int, negative_recent: float) -> float:
+        return float(rules.adoption_probability(praise_heard, negative_recent, self.cfg.acquisition, self.cfg.wom))
 
-    def purchase_interval(self, loyalty: float) -> float:
-        lc = self.cfg.loyalty
-        return float(rules.purchase_interval(loyalty, lc.purchase_interval_days, lc.frequency_elasticity))
+    def fade(self, value: float, level: float, days: float) -> float:
+        return float(rules.fade(value, level, days, self.cfg.loyalty.half_life_days))
+
+    def churn_probability(self, loyalty: float) -> float:
+        return float(rules.churn_probability(loyalty, self.cfg.loyalty))
+
+    def defect_rates(self, recorded: list[int], customers_start: int) -> list[float]:
+        """Today's defect chance of each cause, weighted by its share."""
+        f = self.cfg.failure
+        per_1000 = np.asarray(recorded, dtype=np.float64) / max(customers_start / 1000.0, 1e-9)
+        return (f.rate * rules.learning_factor(per_1000, f) * np.asarray(f.cause_shares)).tolist()
+
+    def catch_stage(self, draw: int) -> int:
+        return int(rules.internal_catch_stage(draw, self.cfg.failure))
 
     def rework_cost(self, stage: int) -> float:
-        f = self.cfg.failure
-        return float(rules.rework_cost(stage, f.rework_cost, f.stage_cost_multiplier))
+        return self.rework[stage]
 
     def felt_shortfall(self, expectation: float, performance: float) -> float:
         return float(rules.felt_shortfall(expectation, performance))
@@ -69,173 +90,212 @@ class MesaUserRules:
     def ratchet(self, expectation: float, performance: float) -> float:
         return float(rules.ratchet_expectation(expectation, performance, self.cfg.failure.expectation_ratchet))
 
-    def learn(self, loyalty: float) -> float:
-        lc = self.cfg.loyalty
-        return float(rules.learn_from_good_encounter(loyalty, lc.ceiling, lc.learning_rate))
+    def dissatisfied(self, failed: bool, felt: float) -> bool:
+        return bool(rules.is_dissatisfied(failed, felt, self.cfg.failure))
 
     def after_failure(self, loyalty: float, felt: float) -> float:
         return float(rules.loyalty_after_failure(loyalty, felt, self.cfg.loyalty.failure_impact))
 
-    def complaint_probability(self, felt: float, propensity: float) -> float:
-        c = self.cfg.complaint
+    def complaint_probability(self, felt: float, propensity: float, cause: int) -> float:
+        c = self.cfg
         return float(
             rules.complaint_probability(
-                felt, propensity, c.base_share, c.severity_ref, c.severity_elasticity, self.cfg.policy.complaint_barrier
+                felt, propensity, c.failure.cause_complaint[cause], c.complaint, c.policy.complaint_barrier
             )
         )
 
-    def recovery(self, severity: float, delay: int) -> tuple[float, float, float]:
-        """(satisfaction, repair share, cost) of the policy for one case."""
+    def recovery(self, severity: float, delay: int, mean_loss: float) -> tuple[float, float]:
+        """(satisfaction with the handling, cost) of the policy for one case."""
         cfg = self.cfg
         out = handle(
             cfg.policy,
-            np.array([severity]),
             np.array([severity * cfg.economics.ticket]),
+            mean_loss,
             np.array([delay]),
             cfg.recovery,
             cfg.economics,
             cfg.failure,
         )
-        return float(out.satisfaction[0]), float(out.repair[0]), float(out.cost[0])
+        return float(out.satisfaction[0]), float(out.cost[0])
 
-    def after_recovery(self, failed: float, before: float, repair: float, satisfaction: float, first: bool) -> float:
-        r = self.cfg.recovery
-        return float(
-            rules.loyalty_after_recovery(
-                failed,
-                before,
-                repair,
-                satisfaction,
-                first,
-                self.cfg.loyalty.ceiling,
-                r.paradox_threshold,
-                r.paradox_bonus,
-                r.bad_threshold,
-                r.double_deviation_penalty,
-            )
-        )
+    def after_recovery(self, loyalty: float, before: float, satisfaction: float) -> float:
+        return float(rules.loyalty_after_recovery(loyalty, before, satisfaction, self.cfg.recovery))
+
+    def satisfaction_after_recovery(self, before: float, handling: float, first: bool) -> float:
+        return float(rules.satisfaction_after_recovery(before, handling, first, self.cfg.recovery))
+
+    def double_deviation(self, satisfaction: float) -> bool:
+        return bool(rules.double_deviation(satisfaction, self.cfg.recovery) > 0)
 
     def terrorist_probability(self, satisfaction: float) -> float:
-        r = self.cfg.recovery
-        return float(rules.terrorist_probability(satisfaction, r.bad_threshold, r.terrorist_prob))
+        return float(rules.terrorist_probability(satisfaction, self.cfg.recovery))
 
     def hear_negative(self, loyalty: float) -> float:
-        return float(rules.hear_negative(loyalty, 1, self.cfg.wom.negative_impact))
+        w = self.cfg.wom
+        return float(rules.hear_negative(loyalty, 1, w.negative_effect * w.retention_share))
 
     def hear_positive(self, loyalty: float) -> float:
-        return float(rules.hear_positive(loyalty, 1, self.cfg.loyalty.ceiling, self.cfg.wom.positive_impact))
+        return float(rules.hear_positive(loyalty, 1, self.cfg.wom.positive_retention))
 
     def tells(self, rng: np.random.Generator, mean: float, dispersion: float) -> int:
         n, p = rules.negative_binomial_params(mean, dispersion)
         return int(rng.negative_binomial(n, p))
 
 
-class Customer(CellAgent):
-    """One customer on a cell of the friendship network; all of its state is its own."""
+class Person(CellAgent):
+    """One person of the market on a cell of the friendship network; all of its state is its own."""
 
-    def __init__(self, model: MesaUserModel, cell: object, loyalty: float, propensity: float) -> None:
+    def __init__(self, model: MesaUserModel, cell: object) -> None:
         super().__init__(model)
+        cfg, rnd = model.cfg, self.random
+        lc, sc, sigma = cfg.loyalty, cfg.satisfaction, cfg.complaint.propensity_sigma
         self.cell = cell
-        self.loyalty = loyalty
-        self.loyalty_before = loyalty
-        self.propensity = propensity
-        self.expectation = model.cfg.failure.quality
-        self.active = True
-        self.next_purchase = model.day + self.wait(model.rng)
+        self.member = PROSPECT
+        a, b = lc.initial_mean * lc.initial_concentration, (1 - lc.initial_mean) * lc.initial_concentration
+        self.level = min(rnd.betavariate(a, b), lc.ceiling)  # own level, where loyalty fades back to
+        self.loyalty = self.loyalty_before = self.level
+        self.satisfaction = self.satisfaction_before = rnd.betavariate(
+            sc.initial_mean * sc.initial_concentration, (1 - sc.initial_mean) * sc.initial_concentration
+        )
+        self.expectation = cfg.failure.quality
+        self.propensity = rnd.lognormvariate(-0.5 * sigma**2, sigma)
+        self.next_purchase = model.wait()
         self.failures = 0
         self.severity = 0.0
+        self.cause = 0
         self.waiting = False
-        self.complaint_day = 0
+        self.complaint_day = self.due_day = 0
         self.terrorist = False
-        self.audience: list[Customer] = []  # friends still to be told the current story, in order
+        self.audience: list[Person] = []  # friends still to be told the current story, in order
         self.tell_left = 0
-        self.praise_left = 0
+        self.heard_negative, self.heard_negative_day = 0.0, 0
+        self.praise_day, self.praise_heard = -1, 0  # praise heard on praise_day (imitation, next day)
 
-    def friends(self) -> list[Customer]:
+    def friends(self) -> list[Person]:
         return list(self.cell.neighborhood.agents)
-
-    def wait(self, rng: np.random.Generator) -> int:
-        """Days to the next purchase occasion (geometric, as in the model)."""
-        return int(rng.geometric(1.0 / max(self.model.rules.purchase_interval(self.loyalty), 1.0)))
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         m = self.model
-        if self.active and self.next_purchase == m.day:
-            self.visit()
-        if self.waiting and m.recovery_due.get(self) == m.day:
+        if self.member == PROSPECT:
+            self.consider_joining()
+        if self.member == ACTIVE and not self.waiting and not self.churns():
+            self.shop()
+        if self.waiting and self.due_day <= m.day:
             self.recover()
-        if self.tell_left or self.praise_left or self.terrorist:
-            self.talk()
+        self.talk()
 
-    def visit(self) -> None:
-        m, rules_, f = self.model, self.model.rules, self.model.cfg.failure
-        if self.random.random() < rules_.defects(self.loyalty):
-            self.active = False
-            m.lost += 1
+    def consider_joining(self) -> None:
+        m = self.model
+        if not m.cfg.acquisition.enabled:
             return
-        self.next_purchase = m.day + self.wait(m.rng)
+        praise = self.praise_heard if self.praise_day == m.day - 1 else 0
+        draw = self.random.random()
+        if praise == 0 and draw >= m.rules.innovation:
+            return  # bad news only lowers the chance
+        if draw < m.rules.adoption_probability(praise, self.recent_negative()):
+            self.member = ACTIVE
+            self.loyalty = self.level
+            self.next_purchase = m.day
+            m.acquired += 1
+            m.acquisition_cost += m.cfg.economics.acquisition_cost
+
+    def recent_negative(self) -> float:
+        if self.heard_negative == 0.0:
+            return 0.0
+        return self.model.rules.fade(self.heard_negative, 0.0, self.model.day - self.heard_negative_day)
+
+    def churns(self) -> bool:
+        """A day of fading back towards the own level, then the daily churn hazard."""
+        m = self.model
+        self.loyalty = m.rules.fade(self.loyalty, self.level, 1)
+        if self.random.random() < m.rules.churn_probability(self.loyalty):
+            self.member = CHURNED
+            m.lost += 1
+            return True
+        return False
+
+    def shop(self) -> None:
+        """A purchase occasion: buy from the firm with chance loyalty; the encounter may fail."""
+        m, r, f = self.model, self.model.rules, self.model.cfg.failure
+        if self.next_purchase != m.day:
+            return
+        self.next_purchase = m.day + m.wait()
+        if self.random.random() >= self.loyalty:
+            m.lost_purchases += 1
+            return
         m.purchases += 1
         m.revenue += m.cfg.economics.ticket
-        severity = 0.0
-        failed = False
-        if self.random.random() < f.rate:
-            stage = int(m.rng.geometric(f.internal_catch_prob)) - 1 if f.internal_catch_prob > 0 else f.internal_stages
+        failed, severity, cause = False, 0.0, 0
+        if self.random.random() < m.defect_total:
+            cause = self.random.choices(range(3), weights=m.defect_rates)[0]
+            stage = r.catch_stage(int(m.rng.geometric(f.internal_catch_prob)) if f.internal_catch_prob > 0 else 0)
             if stage < f.internal_stages:
-                m.rework_cost += rules_.rework_cost(stage)
+                m.rework_cost += r.rework_cost(stage)
             else:
                 failed = True
-                cause = self.random.choices(range(3), weights=f.cause_shares)[0]
-                severity = m.draw_severity(cause)
+                severity = m.draw_severity(cause) * f.cause_blame[cause]
+                m.failures += 1
         performance = f.quality + f.quality_noise * self.random.gauss() - severity
-        felt = rules_.felt_shortfall(self.expectation, performance)
-        surprise = performance - self.expectation
-        self.expectation = rules_.ratchet(self.expectation, performance)
+        felt = r.felt_shortfall(self.expectation, performance)
+        self.expectation = r.ratchet(self.expectation, performance)
         if not failed:
-            self.loyalty = rules_.learn(self.loyalty)
-            if surprise > f.delight_margin and self.random.random() < m.cfg.wom.delight_tell_prob:
-                self.praise_left += rules_.tells(m.rng, m.cfg.wom.positive_mean, m.cfg.wom.positive_dispersion)
-        elif felt > f.tolerance:
-            self.suffer(felt)
+            sc = m.cfg.satisfaction
+            self.satisfaction += sc.good_rate * (sc.good_level - self.satisfaction)
+        elif r.dissatisfied(failed, felt):
+            self.suffer(felt, cause)
+            self.complain(felt)
 
-    def suffer(self, felt: float) -> None:
-        m, rules_, w = self.model, self.model.rules, self.model.cfg.wom
-        m.failures += 1
+    def suffer(self, felt: float, cause: int) -> None:
+        m, w = self.model, self.model.cfg.wom
+        m.dissatisfied += 1
         self.loyalty_before = self.loyalty
-        self.loyalty = rules_.after_failure(self.loyalty, felt)
-        self.severity = felt
+        self.loyalty = m.rules.after_failure(self.loyalty, felt)
+        self.satisfaction_before = self.satisfaction
+        self.satisfaction *= 1.0 - felt
+        self.severity, self.cause = felt, cause
         self.failures += 1
-        self.start_story(rules_.tells(m.rng, w.negative_mean, w.negative_dispersion))
+        if not w.negative_enabled:
+            return
+        mean = w.negative_mean * m.cfg.failure.cause_tell[cause]
+        self.start_story(m.rules.tells(m.rng, mean, w.negative_dispersion))
         if self.random.random() < w.online_post_prob:
-            m.online_reach += w.online_reach
-        if self.waiting:
-            return
-        if self.random.random() < rules_.complaint_probability(felt, self.propensity):
+            m.posts += 1
+
+    def complain(self, felt: float) -> None:
+        m = self.model
+        if self.random.random() < m.rules.complaint_probability(felt, self.propensity, self.cause):
             m.complaints += 1
-        elif self.random.random() >= m.cfg.policy.proactive_share:
+        elif self.random.random() < m.cfg.policy.proactive_share:
+            m.detected += 1
+        else:
             return
+        m.recorded[self.cause] += 1
         self.waiting = True
         self.complaint_day = m.day
-        m.recovery_due[self] = m.day + m.cfg.policy.delay_days
-        self.next_purchase = max(self.next_purchase, m.recovery_due[self] + 1)
+        self.due_day = m.day + m.cfg.policy.delay_days
 
     def recover(self) -> None:
-        m, rules_, r, w = self.model, self.model.rules, self.model.cfg.recovery, self.model.cfg.wom
-        del m.recovery_due[self]
-        sat, repair, cost = rules_.recovery(self.severity, m.day - self.complaint_day)
-        self.loyalty = rules_.after_recovery(self.loyalty, self.loyalty_before, repair, sat, self.failures == 1)
+        m, r, rc, w = self.model, self.model.rules, self.model.cfg.recovery, self.model.cfg.wom
+        sat, cost = r.recovery(self.severity, m.day - self.complaint_day, m.mean_loss)
+        self.loyalty = r.after_recovery(self.loyalty, self.loyalty_before, sat)
+        self.satisfaction = r.satisfaction_after_recovery(self.satisfaction_before, sat, self.failures == 1)
         self.waiting = False
+        self.next_purchase = max(self.next_purchase, m.day + 1)
         m.recoveries += 1
         m.recovery_cost += cost
-        if sat >= r.satisfied_threshold:
-            self.tell_left, self.audience = 0, []  # a good recovery stops the story
-            self.praise_left += rules_.tells(m.rng, w.positive_mean, w.positive_dispersion)
-        if self.random.random() < rules_.terrorist_probability(sat) and not self.terrorist:
+        if sat >= rc.satisfied_threshold:
+            m.satisfied_recoveries += 1
+            self.tell_left = round(self.tell_left * rc.recovered_tell_share)  # tells on less (TARP)
+        m.double_deviations += r.double_deviation(sat)
+        if not self.terrorist and self.random.random() < r.terrorist_probability(sat):
             self.terrorist = True
-            louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
-            self.start_story(self.tell_left + rules_.tells(m.rng, louder, w.negative_dispersion))
-            if self.random.random() < w.terrorist_post_prob:
-                m.online_reach += w.online_reach
+            m.new_terrorists += 1
+            if w.negative_enabled:
+                louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
+                self.start_story(self.tell_left + r.tells(m.rng, louder, w.negative_dispersion))
+                if self.random.random() < w.terrorist_post_prob:
+                    m.posts += 1
 
     def start_story(self, tells: int) -> None:
         """A new story: the friends to tell, in a random order, each told once."""
@@ -245,64 +305,84 @@ class Customer(CellAgent):
 
     def talk(self) -> None:
         w = self.model.cfg.wom
-        if self.tell_left:
+        if self.tell_left > 0:
             k = min(self.tell_left, w.tells_per_day, len(self.audience))
             told, self.audience = self.audience[:k], self.audience[k:]
             self.tell_left = 0 if not self.audience else self.tell_left - k
             for friend in told:
                 friend.hear_negative(from_friend=True)
-        if self.terrorist and self.random.random() < w.terrorist_daily_tell_prob:
+        if w.negative_enabled and self.terrorist and self.random.random() < w.terrorist_daily_tell_prob:
             friends = self.friends()
             if friends:
                 self.random.choice(friends).hear_negative(from_friend=False)
-        if self.praise_left:
+        if (
+            self.member == ACTIVE
+            and self.satisfaction >= w.praise_threshold
+            and self.random.random() < w.positive_daily_rate
+        ):
             friends = self.friends()
-            k = min(self.praise_left, w.tells_per_day)
-            self.praise_left -= k
-            for _ in range(k if friends else 0):
+            if friends:
                 self.random.choice(friends).hear_positive()
-            if not friends:
-                self.praise_left = 0
 
     def hear_negative(self, from_friend: bool) -> None:
         m, w = self.model, self.model.cfg.wom
         m.negative_wom += 1
-        if self.active:
+        if self.member == ACTIVE:
             self.loyalty = m.rules.hear_negative(self.loyalty)
-        if from_friend and not self.tell_left and self.random.random() < w.forward_prob:
+        elif self.member == PROSPECT:
+            self.heard_negative = self.recent_negative() + 1.0
+            self.heard_negative_day = m.day
+        if from_friend and self.tell_left == 0 and self.random.random() < w.forward_prob:
             self.start_story(m.rules.tells(m.rng, w.forward_mean, w.negative_dispersion))
 
     def hear_positive(self) -> None:
-        self.model.positive_wom += 1
-        if self.active:
-            self.loyalty = self.model.rules.hear_positive(self.loyalty)
+        m = self.model
+        m.positive_wom += 1
+        if self.member == ACTIVE:
+            self.loyalty = m.rules.hear_positive(self.loyalty)
+        elif self.member == PROSPECT:
+            if self.praise_day != m.day:
+                self.praise_day, self.praise_heard = m.day, 0
+            self.praise_heard += 1
 
 
 class MesaUserModel(mesa.Model):
-    """The default-config model written the usual Mesa way (see the module docstring)."""
+    """The default-config market written the usual Mesa way (see the module docstring)."""
 
     def __init__(self, customers: int = 10_000, cfg: SimConfig | None = None, seed: int = 0) -> None:
         super().__init__(rng=seed)
         self.cfg = cfg or SimConfig()
-        if self.cfg.acquisition.prospect_share > 0 or self.cfg.scenario.shock.reach > 0:
-            raise ValueError("the Mesa-user baseline covers the default config: no acquisition, no storm")
+        if self.cfg.scenario.shock.reach > 0 or self.cfg.wom.process != "told_count":
+            raise ValueError("the Mesa-user baseline covers told-count word of mouth without a storm")
         self.rules = MesaUserRules(self.cfg)
         self.day = 0
-        self.purchases = self.lost = self.failures = self.complaints = self.recoveries = 0
+        self.purchases = self.lost_purchases = self.failures = self.dissatisfied = 0
+        self.complaints = self.detected = self.recoveries = self.satisfied_recoveries = 0
+        self.double_deviations = self.new_terrorists = self.lost = self.acquired = 0
         self.negative_wom = self.positive_wom = 0
-        self.revenue = self.recovery_cost = self.rework_cost = 0.0
-        self.online_reach = 0.0
-        self.recovery_due: dict[Customer, int] = {}  # who waits for a recovery, and the day it lands
-        graph = build(self.cfg.network, customers, self.rng).to_networkx()
+        self.revenue = self.recovery_cost = self.rework_cost = self.acquisition_cost = 0.0
+        self.recorded = [0, 0, 0]  # recorded cases by cause: what complaints teach
+        self.posts = 0  # online posts to spread at the end of today: new ones and yesterday's reshares
+        f = self.cfg.failure
+        self.mean_loss = float(np.dot(f.cause_shares, f.cause_severity_means)) * self.cfg.economics.ticket
+        self._severity_beta = [
+            (mean * f.severity_concentration, (1 - mean) * f.severity_concentration) for mean in f.cause_severity_means
+        ]
+        people = market_size(customers, self.cfg.market.share)
+        graph = build(self.cfg.network, people, self.rng).to_networkx()
         self.space = Network(graph, capacity=1, random=self.random, layout=None)  # no spring layout: no drawing
-        lc, sigma = self.cfg.loyalty, self.cfg.complaint.propensity_sigma
-        a, b = lc.initial_mean * lc.initial_concentration, (1 - lc.initial_mean) * lc.initial_concentration
         for node in graph.nodes:
-            loyalty = min(self.random.betavariate(a, b), lc.ceiling)
-            Customer(self, self.space[node], loyalty, self.random.lognormvariate(-0.5 * sigma**2, sigma))
-        self.customers = list(self.agents)
-        means, conc = self.cfg.failure.cause_severity_means, self.cfg.failure.severity_concentration
-        self._severity_beta = [(mean * conc, (1 - mean) * conc) for mean in means]
+            Person(self, self.space[node])
+        self.people = list(self.agents)
+        for person in self.random.sample(self.people, customers):
+            person.member = ACTIVE
+        self.customers_start = customers
+        self.defect_rates, self.defect_total = [0.0, 0.0, 0.0], 0.0
+
+    def wait(self) -> int:
+        """Days to the next purchase occasion (geometric, memoryless, as in the model)."""
+        p = 1.0 / max(self.cfg.loyalty.purchase_interval_days, 1.0)
+        return 1 + int(math.log(1.0 - self.random.random()) / math.log(1.0 - p)) if p < 1 else 1
 
     def draw_severity(self, cause: int) -> float:
         if self.cfg.failure.severity_concentration <= 0:
@@ -311,20 +391,35 @@ class MesaUserModel(mesa.Model):
 
     def step(self) -> None:
         self.day += 1
+        self.defect_rates = self.rules.defect_rates(self.recorded, self.customers_start)  # learnt up to yesterday
+        self.defect_total = sum(self.defect_rates)
         self.agents.shuffle_do("step")
-        if self.online_reach > 0.5:
-            for _ in range(int(self.rng.poisson(self.online_reach))):
-                self.random.choice(self.customers).hear_negative(from_friend=False)
-        self.online_reach *= self.cfg.wom.online_decay
+        self.spread_online()
+
+    def spread_online(self) -> None:
+        """Today's posts reach a heavy-tailed audience anywhere; some viewers reshare tomorrow."""
+        w = self.cfg.wom
+        reshares = 0
+        for _ in range(self.posts):
+            audience = self.rules.tells(self.rng, w.online_audience, w.online_dispersion)
+            for viewer in self.random.choices(self.people, k=audience):
+                viewer.hear_negative(from_friend=False)
+                reshares += self.random.random() < w.online_reshare_prob
+        self.posts = reshares
 
     def run(self, days: int) -> dict[str, float]:
         """Step ``days`` days; returns the totals (to check it is the same model, not only its speed)."""
         for _ in range(days):
             self.step()
+        active = [p for p in self.people if p.member == ACTIVE]
+        e = self.cfg.economics
         return {
+            "customers_end": len(active),
             "customers_lost": self.lost,
+            "customers_acquired": self.acquired,
             "complaints": self.complaints,
             "negative_wom": self.negative_wom,
-            "profit": self.cfg.economics.gross_margin * self.revenue - self.recovery_cost - self.rework_cost,
-            "mean_loyalty": statistics.fmean(c.loyalty for c in self.customers if c.active),
+            "positive_wom": self.positive_wom,
+            "profit": e.gross_margin * self.revenue - self.recovery_cost - self.rework_cost - self.acquisition_cost,
+            "mean_loyalty": statistics.fmean(p.loyalty for p in active) if active else 0.0,
         }

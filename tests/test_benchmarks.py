@@ -9,29 +9,33 @@ import dataclasses
 import pytest
 from mesa.discrete_space import CellAgent, Network
 
-from benchmarks.mesa_baseline import MesaUserModel
+from benchmarks.mesa_baseline import ACTIVE, MesaUserModel
 from benchmarks.vs_mesa import step
-from sim.core.config import ScenarioConfig, ShockConfig, SimConfig
+from sim.core.config import ScenarioConfig, ShockConfig, SimConfig, WomConfig
 
 
-def test_mesa_user_model_runs_as_a_mesa_user_would_write_it():
-    model = MesaUserModel(customers=400, seed=1)
-    assert isinstance(model.space, Network) and len(model.agents) == 400
+def test_mesa_user_model_runs_the_market_as_a_mesa_user_would_write_it():
+    model = MesaUserModel(customers=300, seed=1)
+    assert isinstance(model.space, Network) and len(model.agents) == 1200  # the market: customers / share
     assert all(isinstance(a, CellAgent) and a.cell.agents == [a] for a in model.agents)
-    totals = model.run(60)
-    assert model.purchases > 400  # about one purchase a month each
-    assert 0 < totals["customers_lost"] < 400 and 0.0 < totals["mean_loyalty"] <= 1.0
-    assert model.negative_wom > 0
+    assert sum(p.member == ACTIVE for p in model.people) == 300
+    totals = model.run(90)
+    assert model.purchases > 300  # about one purchase occasion a month each
+    assert 0 < totals["customers_lost"] < 300 and totals["customers_acquired"] > 0
+    assert 0.0 < totals["mean_loyalty"] <= 1.0 and model.negative_wom > 0 and model.positive_wom > 0
 
 
-def test_same_seed_same_run_and_storms_refused():
-    assert MesaUserModel(customers=200, seed=3).run(20) == MesaUserModel(customers=200, seed=3).run(20)
+def test_same_seed_same_run_and_uncovered_settings_refused():
+    assert MesaUserModel(customers=100, seed=3).run(20) == MesaUserModel(customers=100, seed=3).run(20)
     storm = dataclasses.replace(SimConfig(), scenario=ScenarioConfig(shock=ShockConfig(reach=0.1)))
-    with pytest.raises(ValueError, match="no acquisition, no storm"):
+    with pytest.raises(ValueError, match="without a storm"):
         MesaUserModel(customers=50, cfg=storm)
+    with pytest.raises(ValueError, match="told-count"):
+        MesaUserModel(customers=50, cfg=SimConfig(wom=WomConfig(process="sir")))
 
 
 @pytest.mark.parametrize("stepping", ["array", "agents", "mesa_user"])
 def test_vs_mesa_times_each_stepping(stepping):
-    out = step(300, stepping, days=5)
+    out = step(100, stepping, days=5, check_day=3)
     assert out["days_run"] == 5 and out["run_s"] >= 0 and out["customers_lost"] >= 0
+    assert out["customers_acquired"] >= 0

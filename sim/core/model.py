@@ -21,6 +21,7 @@ import numpy as np
 from sim.core import network as netbuild
 from sim.core import rules
 from sim.core.agents import Customer
+from sim.core.calendar import DayCalendar
 from sim.core.config import SimConfig, validate
 from sim.core.diffusion import sir
 from sim.core.metrics import Counts, daily_reporters, summary
@@ -106,7 +107,7 @@ class WomModel(mesa.Model):
         self.recorded = np.zeros(3, dtype=np.float64)  # recorded cases by cause, for learning
         # Churn by thinning: each customer's next candidate day, drawn at the highest hazard their
         # loyalty can reach before it next changes (loyalty fades monotonically towards its level).
-        self.churn_calendar: dict[int, list[np.ndarray]] = defaultdict(list)
+        self.churn_calendar = DayCalendar()
         self.schedule_churn(np.flatnonzero(self.pop.member == Membership.ACTIVE))
         # Online posts alive today: their cascade's root and depth (0 = the poster's own post).
         self.posts_root = np.empty(0, dtype=np.int64)
@@ -272,12 +273,7 @@ class WomModel(mesa.Model):
         days = self.day + self.rng.geometric(np.maximum(bound, 1e-12))
         days = np.minimum(days, np.iinfo(np.int32).max)
         pop.churn_day[who] = days
-        order = np.argsort(days, kind="stable")
-        who, days = who[order], days[order]
-        starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
-        ends = np.r_[starts[1:], len(days)]
-        for d, a, b in zip(days[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            self.churn_calendar[d].append(who[a:b])
+        self.churn_calendar.add(who, days, self.day)
 
     def join(self, who: np.ndarray) -> None:
         pop = self.pop
@@ -296,7 +292,7 @@ class WomModel(mesa.Model):
         daily draw for every customer, at the cost of the few candidates of the day.
         """
         pop, lc = self.pop, self.cfg.loyalty
-        batches = self.churn_calendar.pop(self.day, [])
+        batches = self.churn_calendar.take(self.day)
         if not batches:
             return
         due = np.concatenate(batches)
