@@ -295,16 +295,15 @@ class WomModel(mesa.Model):
         batches = self.churn_calendar.take(self.day)
         if not batches:
             return
-        due = np.concatenate(batches)
-        due = due[(pop.churn_day[due] == self.day) & (pop.member[due] == Membership.ACTIVE)]
-        due = due[~pop.waiting[due]]  # waiting customers do not leave: a fresh candidate day later
+        filed = np.concatenate(batches)
+        # Only the latest filing counts, once: a customer re-filed onto the same day appears twice.
+        filed = np.unique(filed[(pop.churn_day[filed] == self.day) & (pop.member[filed] == Membership.ACTIVE)])
+        due = filed[~pop.waiting[filed]]  # waiting customers do not leave: a fresh candidate day later
         loyalty = self.loyalty_now(due)
         keep = self.rng.random(len(due)) * pop.churn_bound[due] < rules.churn_probability(loyalty, lc)
         self.lose(due[keep])
         self.schedule_churn(due[~keep])
-        waiting = np.concatenate(batches)
-        waiting = waiting[(pop.churn_day[waiting] == self.day) & pop.waiting[waiting]]
-        self.schedule_churn(waiting)
+        self.schedule_churn(filed[pop.waiting[filed]])
 
     def lose(self, leavers: np.ndarray) -> None:
         pop = self.pop
