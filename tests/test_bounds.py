@@ -127,7 +127,8 @@ def test_memory_is_checked_before_anything_is_allocated():
     from sim.core.config import NetworkConfig
 
     assert estimate_bytes(10**8, NetworkConfig(kind="watts_strogatz")) > 100e9
-    with pytest.raises(ConfigError, match=r"^customers = 100000000: needs about .* of memory with network=watts"):
+    message = r"^customers = 100000000 in a market of 400,000,000: needs about .* with network=watts"
+    with pytest.raises(ConfigError, match=message):
         validate(SimConfig(customers=10**8, network=NetworkConfig(kind="watts_strogatz")))
 
 

@@ -33,7 +33,7 @@ def test_one_run_writes_config_timeseries_and_summary(tmp_path):
     assert summary["customers_start"] == 300 and summary["seed"] == 0
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert len(ts) == 41 and ts["day"].tolist() == list(range(41))
-    assert "churn rate" in res.stdout and "negative WOM messages" in res.stdout
+    assert "customers lost" in res.stdout and "word of mouth" in res.stdout
 
 
 def test_same_config_and_seed_give_identical_files(tmp_path):

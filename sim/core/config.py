@@ -335,7 +335,7 @@ def validate(cfg: SimConfig) -> SimConfig:
     _check_rules(cfg)
     from sim.core.memory import check_memory  # imports this module
 
-    check_memory(max(cfg.customers, round(cfg.customers / cfg.market.share)), cfg.network)  # the whole market
+    check_memory(cfg.customers, cfg.network, people=max(cfg.customers, round(cfg.customers / cfg.market.share)))
     return cfg
 
 

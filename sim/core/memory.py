@@ -66,14 +66,19 @@ def available_bytes() -> int | None:
         return None
 
 
-def check_memory(customers: int, network: Any) -> None:
-    """Raise ``ConfigError`` (one line) when the run would need more memory than is available."""
-    need = estimate_bytes(customers, network)
+def check_memory(customers: int, network: Any, people: int | None = None) -> None:
+    """Raise ``ConfigError`` (one line) when the run would need more memory than is available.
+
+    ``people`` is the whole market around the ``customers`` (customers when not given).
+    """
+    people = customers if people is None else people
+    need = estimate_bytes(people, network)
     free = available_bytes()
     if free is not None and need > free:
+        market = f" in a market of {people:,}" if people != customers else ""
         raise ConfigError(
-            f"customers = {customers}: needs about {_size(need)} of memory with network={network.kind} "
-            f"(mean degree {mean_degree(network, customers):g}), {_size(free)} available: use fewer customers "
+            f"customers = {customers}{market}: needs about {_size(need)} of memory with network={network.kind} "
+            f"(mean degree {mean_degree(network, people):g}), {_size(free)} available: use fewer customers "
             "or a sparser network"
         )
 
