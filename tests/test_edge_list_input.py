@@ -29,12 +29,12 @@ def edges(tmp_path, text):
 
 def test_only_self_loops_warns_with_the_counts(tmp_path):
     path = edges(tmp_path, "0 0\n1 1\n2 2\n")
-    with pytest.warns(SimWarning, match=r"3 of 3 edges are self-loops .* 300 of 300 customers have no friend"):
+    with pytest.warns(SimWarning, match=r"3 of 3 edges are self-loops .* 300 of 300 people in the market"):
         read_edgelist(path, 300)
 
 
 def test_far_fewer_nodes_than_customers_warns_and_a_full_graph_does_not(tmp_path):
-    with pytest.warns(SimWarning, match=r"1,196 of 1,200 customers have no friend in it"):
+    with pytest.warns(SimWarning, match=r"4,796 of 4,800 people in the market have no friend in it"):
         WomModel(customers=1200, network=NetworkConfig(kind="edgelist", path=edges(tmp_path, "0 1\n1 2\n3 2\n")))
     ring = "".join(f"{i} {(i + 1) % 300}\n" for i in range(300))
     with warnings.catch_warnings():
@@ -60,10 +60,10 @@ def test_a_path_without_network_edgelist_is_not_silently_ignored(tmp_path):
     [
         (["network=edgelist", "network.path={loops}"], "stderr",
          "warning: network.path = '{loops}': 2 of 2 edges are self-loops and were dropped; "
-         "300 of 300 customers have no friend in it and hear no word of mouth"),
+         "1,200 of 1,200 people in the market have no friend in it and hear no word of mouth"),
         (["network.path={loops}"], "error",
          "error: network.path = '{loops}': only read with network=edgelist (add network=edgelist, "
-         "or drop network.path to use barabasi_albert)"),
+         "or drop network.path to use stochastic_block)"),
         (["network=edgelist", "network.path={square}"], "error",
          "error: network.path = '{square}': line 1 ('0 ²') must start with two non-negative integer node ids"),
         (["customers=[1,2]"], "error", "error: customers = [1,2]: must be an integer, not a list"),

@@ -78,7 +78,7 @@ def test_nothing_kept_for_past_days():
     m = WomModel(customers=1000, scenario=STORM, seed=3, create_agents=False)
     m.run(60)
     assert all(day >= m.day for day in m.recovery_calendar)
-    assert all(day > m.day for day in m.churn_calendar) and all(day > m.day for day in m.hearing_calendar)
+    assert all(day > m.day for day in m.churn_calendar.near) and all(day > m.day for day in m.hearing_calendar)
     assert m.telling_histogram.shape == (model_module.MAX_TOLD + 1,)
 
 

@@ -233,6 +233,6 @@ def _warn_about_isolation(path: str, n: int, u: np.ndarray, v: np.ndarray) -> No
     if loops:
         notes.append(f"{loops:,} of {len(u):,} edges are self-loops and were dropped")
     if isolated >= ISOLATED_WARNING_SHARE * n:
-        notes.append(f"{isolated:,} of {n:,} customers have no friend in it and hear no word of mouth")
+        notes.append(f"{isolated:,} of {n:,} people in the market have no friend in it and hear no word of mouth")
     if notes:
         warnings.warn(f"network.path = {path!r}: {'; '.join(notes)}", SimWarning, stacklevel=3)
