@@ -568,7 +568,7 @@ class WomModel(mesa.Model):
             # Terrorists keep telling a random friend now and then, even after leaving.
             loud = np.flatnonzero(pop.terrorist)
             loud = loud[(rng.random(len(loud)) < w.terrorist_daily_tell_prob) & (self.degree[loud] > 0)]
-            retold = g.indices[g.indptr[loud] + np.floor(rng.random(len(loud)) * self.degree[loud]).astype(np.int64)]
+            retold = self.random_friend(loud)
             online = self.spread_online()
             batches = self.hearing_calendar.pop(self.day, [])
             scheduled = np.concatenate(batches) if batches else scheduled
@@ -615,9 +615,14 @@ class WomModel(mesa.Model):
         fwd = heard[(rng.random(len(heard)) < w.forward_prob) & rules.may_forward(pop.tell_left[heard])]
         self.start_telling(fwd, self.story_size(fwd, w.forward_mean), firsthand=False)
 
+    def random_friend(self, who: np.ndarray) -> np.ndarray:
+        """One friend of each of ``who`` (all with friends), drawn uniformly."""
+        g = self.graph
+        return g.indices[g.indptr[who] + np.floor(self.rng.random(len(who)) * self.degree[who]).astype(np.int64)]
+
     def praise(self) -> None:
         """Satisfied customers recommend the firm to a random friend at a daily rate."""
-        pop, w, g, rng = self.pop, self.cfg.wom, self.graph, self.rng
+        pop, w, rng = self.pop, self.cfg.wom, self.rng
         if w.positive_daily_rate <= 0:
             return
         k = rng.binomial(pop.n, w.positive_daily_rate)
@@ -627,9 +632,7 @@ class WomModel(mesa.Model):
             & rules.recommends(pop.satisfaction[talkers], w)
             & (self.degree[talkers] > 0)
         ]
-        receivers = g.indices[
-            g.indptr[talkers] + np.floor(rng.random(len(talkers)) * self.degree[talkers]).astype(np.int64)
-        ]
+        receivers = self.random_friend(talkers)
         self.today.positive_wom += len(receivers)
         if len(receivers) == 0:
             return
