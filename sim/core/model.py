@@ -17,6 +17,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from scipy import stats
 
 from sim.core import network as netbuild
 from sim.core import rules
@@ -24,6 +25,7 @@ from sim.core.agents import Customer
 from sim.core.calendar import DayCalendar
 from sim.core.config import SimConfig, validate
 from sim.core.diffusion import sir
+from sim.core.keyed import KeyedRandom, Purpose, beta_table, negative_binomial_from_uniform
 from sim.core.metrics import Counts, daily_reporters, summary
 from sim.core.policies import handle, load_policy
 from sim.core.population import Population
@@ -89,6 +91,9 @@ class WomModel(mesa.Model):
         if stepping not in ("array", "agents"):
             raise ValueError(f"stepping = {stepping!r}: must be 'array' or 'agents'")
         self.cfg, self.seed = cfg, cfg.seed
+        # Every draw of the day is keyed to (seed, purpose, person, day): runs that differ in one
+        # setting share the draws of everyone that setting does not touch (sim/core/keyed.py).
+        self.keyed = KeyedRandom(cfg.seed)
         self.policy, self.stepping = cfg.policy, stepping
         n = market_size(cfg.customers, cfg.market.share) if graph is None else graph.n
         if n < cfg.customers:
@@ -165,17 +170,24 @@ class WomModel(mesa.Model):
     def _beta_params(mean: np.ndarray, concentration: float) -> tuple[np.ndarray, np.ndarray]:
         return mean * concentration, (1.0 - mean) * concentration
 
-    def draw_severity(self, causes: np.ndarray) -> np.ndarray:
+    def draw_severity(self, causes: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
+        """Severity by cause: from ``u`` by inversion when given (keyed), else from the model's stream."""
         if self.cfg.failure.severity_concentration <= 0:
             return np.asarray(self.cfg.failure.cause_severity_means)[causes]
-        return self.rng.beta(self._severity_a[causes], self._severity_b[causes])
+        if u is None:
+            return self.rng.beta(self._severity_a[causes], self._severity_b[causes])
+        out = np.empty(len(causes))
+        for c in np.unique(causes).tolist():
+            at = causes == c
+            out[at] = beta_table(float(self._severity_a[c]), float(self._severity_b[c]))(u[at])
+        return out
 
-    def draw_shock_severity(self, size: int) -> np.ndarray:
+    def draw_shock_severity(self, size: int, u: np.ndarray | None = None) -> np.ndarray:
         shock = self.cfg.scenario.shock
         if shock.severity_concentration <= 0:
             return np.full(size, shock.severity_mean)
         a, b = self._beta_params(np.float64(shock.severity_mean), shock.severity_concentration)
-        return self.rng.beta(a, b, size)
+        return self.rng.beta(a, b, size) if u is None else beta_table(float(a), float(b))(u)
 
     def draw_count(self, mean: float | np.ndarray, size: int, dispersion: float) -> np.ndarray:
         """Negative binomial counts (how many people a story reaches), capped to fit int16."""
@@ -184,6 +196,19 @@ class WomModel(mesa.Model):
             return np.zeros(0, dtype=np.int64)
         n, p = rules.negative_binomial_params(mean, dispersion)
         return np.minimum(self.rng.negative_binomial(n, p, size), INT16_MAX // 2)
+
+    def keyed_count(self, purpose: Purpose, who: np.ndarray, mean: float | np.ndarray, dispersion: float) -> np.ndarray:
+        """``draw_count`` for ``who``, each count keyed to its person and today."""
+        if len(who) == 0:
+            return np.zeros(0, dtype=np.int64)
+        u = self.keyed.uniform(purpose, who, self.day)
+        means = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
+        out = np.empty(len(who), dtype=np.int64)
+        for m in np.unique(means).tolist():
+            at = means == m
+            n, p = rules.negative_binomial_params(m, dispersion)
+            out[at] = negative_binomial_from_uniform(u[at], n, p)
+        return np.minimum(out, INT16_MAX // 2)
 
     def in_shock(self, day: int) -> bool:
         shock = self.cfg.scenario.shock
@@ -219,22 +244,24 @@ class WomModel(mesa.Model):
 
     def acquire(self) -> None:
         """Prospects join in Bass form: innovators at random, imitators among yesterday's hearers."""
-        pop, acq, rng = self.pop, self.cfg.acquisition, self.rng
+        pop, acq, keyed, day = self.pop, self.cfg.acquisition, self.keyed, self.day
         hearers, heard = self.positive_heard
         self.positive_heard = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
         joined = []
         if acq.enabled:
-            # Innovation: everyone is a candidate with the daily chance p/365; deterrence thins them.
-            k = rng.binomial(pop.n, -math.expm1(-acq.innovation / 365.0))
-            candidates = np.unique(rng.integers(0, pop.n, k))
+            # Innovation: everyone is a candidate with the daily chance p/365 (the same people in
+            # every run with this seed); deterrence thins them.
+            stream = keyed.stream(Purpose.INNOVATORS, day)
+            k = stream.binomial(pop.n, -math.expm1(-acq.innovation / 365.0))
+            candidates = np.sort(stream.choice(pop.n, size=k, replace=False))
             candidates = candidates[pop.member[candidates] == Membership.PROSPECT]
             candidates = np.setdiff1d(candidates, hearers, assume_unique=True)
             keep = np.power(1.0 - self.cfg.wom.negative_effect, self.recent_negative(candidates))
-            joined.append(candidates[rng.random(len(candidates)) < keep])
+            joined.append(candidates[keyed.uniform(Purpose.JOIN, candidates, day) < keep])
             still = pop.member[hearers] == Membership.PROSPECT
             hearers, heard = hearers[still], heard[still]
             p = rules.adoption_probability(heard, self.recent_negative(hearers), acq, self.cfg.wom)
-            joined.append(hearers[rng.random(len(hearers)) < p])
+            joined.append(hearers[keyed.uniform(Purpose.IMITATE, hearers, day) < p])
         if joined:
             self.join(np.concatenate(joined))
 
@@ -270,7 +297,7 @@ class WomModel(mesa.Model):
         who, bound = who[live], bound[live]
         if len(who) == 0:
             return
-        days = self.day + self.rng.geometric(np.maximum(bound, 1e-12))
+        days = self.day + self.keyed.geometric(Purpose.CHURN_DAY, who, self.day, np.maximum(bound, 1e-12))
         days = np.minimum(days, np.iinfo(np.int32).max)
         pop.churn_day[who] = days
         self.churn_calendar.add(who, days, self.day)
@@ -300,7 +327,9 @@ class WomModel(mesa.Model):
         filed = np.unique(filed[(pop.churn_day[filed] == self.day) & (pop.member[filed] == Membership.ACTIVE)])
         due = filed[~pop.waiting[filed]]  # waiting customers do not leave: a fresh candidate day later
         loyalty = self.loyalty_now(due)
-        keep = self.rng.random(len(due)) * pop.churn_bound[due] < rules.churn_probability(loyalty, lc)
+        keep = self.keyed.uniform(Purpose.CHURN, due, self.day) * pop.churn_bound[due] < rules.churn_probability(
+            loyalty, lc
+        )
         self.lose(due[keep])
         self.schedule_churn(due[~keep])
         self.schedule_churn(filed[pop.waiting[filed]])
@@ -312,11 +341,12 @@ class WomModel(mesa.Model):
 
     def meet(self) -> tuple[np.ndarray, np.ndarray]:
         """Purchase occasions (buy from the firm or a rival) and storm encounters."""
-        pop, cfg, rng, day = self.pop, self.cfg, self.rng, self.day
+        pop, cfg, keyed, day = self.pop, self.cfg, self.keyed, self.day
         due = np.flatnonzero(pop.next_purchase == day)
         due = due[(pop.member[due] == Membership.ACTIVE) & ~pop.waiting[due]]
-        pop.next_purchase[due] = day + rng.geometric(1.0 / max(cfg.loyalty.purchase_interval_days, 1.0), len(due))
-        bought = rules.buys(self.loyalty_now(due), rng.random(len(due)))
+        gap = keyed.geometric(Purpose.PURCHASE_GAP, due, day, 1.0 / max(cfg.loyalty.purchase_interval_days, 1.0))
+        pop.next_purchase[due] = day + gap
+        bought = rules.buys(self.loyalty_now(due), keyed.uniform(Purpose.BUY, due, day))
         buyers = due[bought]
         self.today.purchases += len(buyers)
         self.today.lost_purchases += len(due) - len(buyers)
@@ -324,7 +354,7 @@ class WomModel(mesa.Model):
         is_shock = np.zeros(len(buyers), dtype=bool)
         if self.in_shock(day):
             candidates = np.flatnonzero((pop.member == Membership.ACTIVE) & ~pop.waiting)
-            hit = candidates[rng.random(len(candidates)) < cfg.scenario.shock.reach]
+            hit = candidates[keyed.uniform(Purpose.STORM, candidates, day) < cfg.scenario.shock.reach]
             hit = np.setdiff1d(hit, buyers, assume_unique=True)
             buyers = np.concatenate([buyers, hit])
             is_shock = np.concatenate([is_shock, np.ones(len(hit), dtype=bool)])
@@ -332,13 +362,18 @@ class WomModel(mesa.Model):
 
     def fail(self, encounters: np.ndarray, is_shock: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Defects arise by cause; internal checks catch some (1:10 rule); the rest reach the customer."""
-        f, rng = self.cfg.failure, self.rng
+        f, keyed, day = self.cfg.failure, self.keyed, self.day
         rates = self.defect_rates() * np.asarray(f.cause_shares)
-        defect = (rng.random(len(encounters)) < rates.sum()) & ~is_shock
+        defect = (keyed.uniform(Purpose.DEFECT, encounters, day) < rates.sum()) & ~is_shock
         n_defects = int(defect.sum())
-        causes = rng.choice(3, size=n_defects, p=rates / rates.sum()) if n_defects else np.empty(0, np.int64)
+        who = encounters[defect]
+        cumulative = np.cumsum(rates / rates.sum()) if n_defects else np.ones(3)
+        causes = np.minimum(np.searchsorted(cumulative, keyed.uniform(Purpose.CAUSE, who, day), side="right"), 2)
         stage = rules.internal_catch_stage(
-            rng.geometric(f.internal_catch_prob, n_defects) if f.internal_catch_prob > 0 else np.zeros(n_defects), f
+            keyed.geometric(Purpose.CATCH_STAGE, who, day, f.internal_catch_prob)
+            if f.internal_catch_prob > 0
+            else np.zeros(n_defects),
+            f,
         )
         caught = stage < f.internal_stages
         self.today.internal_failures += int(caught.sum())
@@ -349,9 +384,11 @@ class WomModel(mesa.Model):
         severity = np.zeros(len(encounters))
         cause = np.zeros(len(encounters), dtype=np.int8)
         cause[ext] = causes[~caught]
-        severity[ext] = self.draw_severity(causes[~caught]) * np.asarray(f.cause_blame)[causes[~caught]]
+        u = keyed.uniform(Purpose.SEVERITY, encounters[ext], day)
+        severity[ext] = self.draw_severity(causes[~caught], u) * np.asarray(f.cause_blame)[causes[~caught]]
         shocked = np.flatnonzero(is_shock)
-        severity[shocked] = self.draw_shock_severity(len(shocked))
+        u = keyed.uniform(Purpose.STORM_SEVERITY, encounters[shocked], day)
+        severity[shocked] = self.draw_shock_severity(len(shocked), u)
         external |= is_shock
         self.today.failures += int(external.sum())
         return external, severity, cause
@@ -360,8 +397,9 @@ class WomModel(mesa.Model):
         self, encounters: np.ndarray, failed: np.ndarray, severity: np.ndarray, cause: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Performance against expectation; returns the dissatisfied and their felt severity."""
-        pop, f, rng = self.pop, self.cfg.failure, self.rng
-        performance = f.quality + f.quality_noise * rng.standard_normal(len(encounters)) - severity
+        pop, f = self.pop, self.cfg.failure
+        noise = self.keyed.normal(Purpose.QUALITY, encounters, self.day)
+        performance = f.quality + f.quality_noise * noise - severity
         expectation = pop.expectation[encounters]
         felt = rules.felt_shortfall(expectation, performance)
         unhappy = rules.is_dissatisfied(failed, felt, f)
@@ -377,7 +415,7 @@ class WomModel(mesa.Model):
 
     def suffer(self, hurt: np.ndarray, felt: np.ndarray, cause: np.ndarray) -> None:
         """A dissatisfying failure: loyalty and satisfaction fall, a story and maybe a post start."""
-        pop, lc, w, rng = self.pop, self.cfg.loyalty, self.cfg.wom, self.rng
+        pop, lc, w = self.pop, self.cfg.loyalty, self.cfg.wom
         before = self.loyalty_now(hurt)
         pop.loyalty_before[hurt] = before
         pop.loyalty[hurt] = rules.loyalty_after_failure(before, felt, lc.failure_impact)
@@ -393,19 +431,20 @@ class WomModel(mesa.Model):
             return
         self.start_telling(
             hurt,
-            self.story_size(hurt, w.negative_mean * np.asarray(self.cfg.failure.cause_tell)[cause]),
+            self.story_size(hurt, w.negative_mean * np.asarray(self.cfg.failure.cause_tell)[cause], Purpose.TELLS),
             firsthand=True,
         )
-        self.post_online(int(np.count_nonzero(rng.random(len(hurt)) < w.online_post_prob)))
+        self.post_online(int(np.count_nonzero(self.keyed.uniform(Purpose.POST, hurt, self.day) < w.online_post_prob)))
 
-    def story_size(self, tellers: np.ndarray, mean: float | np.ndarray, dispersion: float | None = None) -> np.ndarray:
+    def story_size(self, tellers: np.ndarray, mean: float | np.ndarray, purpose: Purpose) -> np.ndarray:
         """How many friends each teller will tell, by the chosen spread process."""
         w = self.cfg.wom
         if w.process == "independent_cascade":  # each friend once, with cascade_prob (Kempe et al. 2003)
-            return self.rng.binomial(self.degree[tellers], w.cascade_prob)
+            u = self.keyed.uniform(purpose, tellers, self.day)
+            return stats.binom.ppf(u, self.degree[tellers], w.cascade_prob).astype(np.int64)
         if w.process == "sir":
             return np.zeros(len(tellers), dtype=np.int64)  # sir stories spread through the hearing calendar
-        return self.draw_count(mean, len(tellers), dispersion or w.negative_dispersion)
+        return self.keyed_count(purpose, tellers, mean, w.negative_dispersion)
 
     def start_telling(self, tellers: np.ndarray, tells: np.ndarray, firsthand: bool) -> None:
         """Open a telling episode: the previous one's count goes to the histogram."""
@@ -418,12 +457,13 @@ class WomModel(mesa.Model):
         pop.told[tellers] = 0
         pop.firsthand[tellers] = firsthand
         deg = self.degree[tellers]
-        pop.cursor[tellers] = np.floor(self.rng.random(len(tellers)) * np.maximum(deg, 1)).astype(np.int32)
+        u = self.keyed.uniform(Purpose.CURSOR, tellers, self.day)
+        pop.cursor[tellers] = np.floor(u * np.maximum(deg, 1)).astype(np.int32)
 
     def spread_sir(self, seeds: np.ndarray) -> None:
         """Run the event-driven SIR kernel from today's first-hand tellers; file who hears when."""
         w = self.cfg.wom
-        run = sir(self.graph, w.sir_tell_prob, w.sir_stop_prob, seeds, rng=self.rng)
+        run = sir(self.graph, w.sir_tell_prob, w.sir_stop_prob, seeds, rng=self.keyed.stream(Purpose.SIR, self.day))
         reached = np.flatnonzero(run.infected_on > 0)
         days = run.infected_on[reached]
         for d in np.unique(days).tolist():
@@ -448,13 +488,13 @@ class WomModel(mesa.Model):
 
     def complain(self, unhappy: np.ndarray, severity: np.ndarray) -> None:
         """A few complain; a proactive firm finds some of the rest; all are queued and recorded."""
-        pop, c, pol, rng, day = self.pop, self.cfg.complaint, self.policy, self.rng, self.day
+        pop, c, pol, keyed, day = self.pop, self.cfg.complaint, self.policy, self.keyed, self.day
         fresh = ~pop.waiting[unhappy]
         unhappy, severity = unhappy[fresh], severity[fresh]
         cause_factor = np.asarray(self.cfg.failure.cause_complaint)[pop.cause[unhappy]]
         p = rules.complaint_probability(severity, pop.propensity[unhappy], cause_factor, c, pol.complaint_barrier)
-        complains = rng.random(len(unhappy)) < p
-        detected = ~complains & (rng.random(len(unhappy)) < pol.proactive_share)
+        complains = keyed.uniform(Purpose.COMPLAIN, unhappy, day) < p
+        detected = ~complains & (keyed.uniform(Purpose.DETECT, unhappy, day) < pol.proactive_share)
         self.today.complaints += int(complains.sum())
         self.today.detected += int(detected.sum())
         cases = unhappy[complains | detected]
@@ -490,7 +530,7 @@ class WomModel(mesa.Model):
         cases = self.due_cases()
         if len(cases) == 0:
             return
-        pop, r, rng = self.pop, self.cfg.recovery, self.rng
+        pop, r = self.pop, self.cfg.recovery
         delay = self.day - pop.complaint_day[cases]
         severity = pop.severity[cases].astype(np.float64)
         outcome = handle(
@@ -526,7 +566,7 @@ class WomModel(mesa.Model):
 
         self.today.double_deviations += int(np.count_nonzero(rules.double_deviation(sat, r) > 0))
         turned = rules.terrorist_probability(sat, r)
-        terror = cases[(rng.random(len(cases)) < turned) & ~pop.terrorist[cases]]
+        terror = cases[(self.keyed.uniform(Purpose.TERRORIST, cases, self.day) < turned) & ~pop.terrorist[cases]]
         self.make_terrorists(terror)
 
     def make_terrorists(self, who: np.ndarray) -> None:
@@ -540,12 +580,14 @@ class WomModel(mesa.Model):
         left = pop.tell_left[who].astype(np.int64)
         self.close_telling(who)
         louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
-        self.start_telling(who, left + self.draw_count(louder, len(who), w.negative_dispersion), firsthand=False)
-        self.post_online(int(np.count_nonzero(self.rng.random(len(who)) < w.terrorist_post_prob)))
+        extra = self.keyed_count(Purpose.TERRORIST_TELLS, who, louder, w.negative_dispersion)
+        self.start_telling(who, left + extra, firsthand=False)
+        posts = self.keyed.uniform(Purpose.TERRORIST_POST, who, self.day) < w.terrorist_post_prob
+        self.post_online(int(np.count_nonzero(posts)))
 
     def talk(self) -> None:
         """Negative stories to distinct friends, terrorists' retelling, online cascades, praise."""
-        pop, w, rng, g = self.pop, self.cfg.wom, self.rng, self.graph
+        pop, w, g = self.pop, self.cfg.wom, self.graph
         # Negative word of mouth: each teller reaches the next friends in its shuffled row.
         tellers = positive_among(pop.tell_left, self.may_tell)
         deg = self.degree[tellers]
@@ -567,8 +609,9 @@ class WomModel(mesa.Model):
         if w.negative_enabled:
             # Terrorists keep telling a random friend now and then, even after leaving.
             loud = np.flatnonzero(pop.terrorist)
-            loud = loud[(rng.random(len(loud)) < w.terrorist_daily_tell_prob) & (self.degree[loud] > 0)]
-            retold = self.random_friend(loud)
+            daily = self.keyed.uniform(Purpose.TERRORIST_DAILY, loud, self.day) < w.terrorist_daily_tell_prob
+            loud = loud[daily & (self.degree[loud] > 0)]
+            retold = self.random_friend(loud, Purpose.TERRORIST_FRIEND)
             online = self.spread_online()
             batches = self.hearing_calendar.pop(self.day, [])
             scheduled = np.concatenate(batches) if batches else scheduled
@@ -577,10 +620,12 @@ class WomModel(mesa.Model):
 
     def spread_online(self) -> np.ndarray:
         """Today's posts reach their audience; some viewers reshare, posting tomorrow."""
-        w, rng, pop = self.cfg.wom, self.rng, self.pop
+        w, pop = self.cfg.wom, self.pop
+        rng = self.keyed.stream(Purpose.ONLINE, self.day)
         if len(self.posts_root) == 0:
             return np.empty(0, dtype=np.int64)
-        audience = self.draw_count(w.online_audience, len(self.posts_root), w.online_dispersion)
+        n, p = rules.negative_binomial_params(w.online_audience, w.online_dispersion)
+        audience = np.minimum(rng.negative_binomial(n, p, len(self.posts_root)), INT16_MAX // 2)
         viewers = rng.integers(0, pop.n, int(audience.sum()))
         reshares = rng.binomial(audience, w.online_reshare_prob)
         roots = np.repeat(self.posts_root, reshares)
@@ -595,7 +640,7 @@ class WomModel(mesa.Model):
         return viewers
 
     def hear_negative(self, receivers: np.ndarray, forwarders_from: np.ndarray) -> None:
-        pop, w, rng = self.pop, self.cfg.wom, self.rng
+        pop, w = self.pop, self.cfg.wom
         self.today.negative_wom += len(receivers)
         if len(receivers) == 0:
             return
@@ -612,27 +657,30 @@ class WomModel(mesa.Model):
         pop.mood[calm] = Mood.SWAYED
         # A hearer of a friend's story may pass it on (independent cascade, Kempe et al. 2003).
         heard = np.unique(forwarders_from)
-        fwd = heard[(rng.random(len(heard)) < w.forward_prob) & rules.may_forward(pop.tell_left[heard])]
-        self.start_telling(fwd, self.story_size(fwd, w.forward_mean), firsthand=False)
+        passes = self.keyed.uniform(Purpose.FORWARD, heard, self.day) < w.forward_prob
+        fwd = heard[passes & rules.may_forward(pop.tell_left[heard])]
+        self.start_telling(fwd, self.story_size(fwd, w.forward_mean, Purpose.FORWARD_TELLS), firsthand=False)
 
-    def random_friend(self, who: np.ndarray) -> np.ndarray:
+    def random_friend(self, who: np.ndarray, purpose: Purpose) -> np.ndarray:
         """One friend of each of ``who`` (all with friends), drawn uniformly."""
         g = self.graph
-        return g.indices[g.indptr[who] + np.floor(self.rng.random(len(who)) * self.degree[who]).astype(np.int64)]
+        u = self.keyed.uniform(purpose, who, self.day)
+        return g.indices[g.indptr[who] + np.floor(u * self.degree[who]).astype(np.int64)]
 
     def praise(self) -> None:
         """Satisfied customers recommend the firm to a random friend at a daily rate."""
-        pop, w, rng = self.pop, self.cfg.wom, self.rng
+        pop, w = self.pop, self.cfg.wom
         if w.positive_daily_rate <= 0:
             return
-        k = rng.binomial(pop.n, w.positive_daily_rate)
-        talkers = rng.integers(0, pop.n, k)
+        # Who may recommend today: each person with the daily rate, the same people in every run.
+        stream = self.keyed.stream(Purpose.PRAISERS, self.day)
+        talkers = np.sort(stream.choice(pop.n, size=stream.binomial(pop.n, w.positive_daily_rate), replace=False))
         talkers = talkers[
             (pop.member[talkers] == Membership.ACTIVE)
             & rules.recommends(pop.satisfaction[talkers], w)
             & (self.degree[talkers] > 0)
         ]
-        receivers = self.random_friend(talkers)
+        receivers = self.random_friend(talkers, Purpose.PRAISE_FRIEND)
         self.today.positive_wom += len(receivers)
         if len(receivers) == 0:
             return
