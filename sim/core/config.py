@@ -79,7 +79,7 @@ class NetworkConfig:
     # it lets TARP's tail of 20+ tells happen among distinct friends.
     kind: str = _setting("stochastic_block")
     mean_degree: float = _positive(  # stochastic_block and erdos_renyi
-        30.0, source="assumption: below the ~56 brand conversations a week of Keller Fay (2006, secondary)"
+        30.0, source="assumption: fewer than the ~56 brand conversations a week of Keller Fay (2006)"
     )
     community_size: int = _count(40, low=2, source="assumption")  # stochastic_block: people per community
     # Share of each person's ties that leave the community: the weak ties (assumption; the ETACE
