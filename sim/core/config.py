@@ -6,8 +6,11 @@ A field's ``metadata["range"]`` is its allowed closed interval, checked by ``val
 numeric field has a finite upper bound: the helpers' defaults (1,000,000 for amounts, rates and
 counts) unless a field states its own; ``validate`` also checks the memory a run needs
 (``sim/core/memory.py``) before anything is allocated.
-Figures marked "assumption" are modelling choices without a literature figure; the rest
-cite their source.
+A field's ``metadata["source"]`` says where its default comes from, machine-readably (listed by
+``python -m sim.core.sources``; ``tests/test_config_sources.py`` requires one on every field):
+a citation "Authors (year, venue)"; "fitted: <target>" for a value calibrated to a target
+(``docs/validation.md``); "assumption" (or "assumption: reason") for a modelling choice without a
+literature figure; "setting" for run settings and the firm's policy levers, which are no model figure.
 """
 
 import dataclasses
@@ -18,9 +21,9 @@ from typing import Any
 INF = math.inf
 
 
-def _p(default: float) -> Any:
+def _p(default: float, *, source: str) -> Any:
     """A probability or share: allowed in [0, 1]."""
-    return field(default=default, metadata={"range": (0.0, 1.0)})
+    return field(default=default, metadata={"range": (0.0, 1.0), "source": source})
 
 
 # Upper bound of amounts, multipliers and counts without a bound of their own: far beyond any
@@ -28,28 +31,40 @@ def _p(default: float) -> Any:
 HIGH = 1e6
 
 
-def _beta_mean(default: float) -> Any:
+def _beta_mean(default: float, *, source: str) -> Any:
     """The mean of a Beta distribution: strictly inside (0, 1), or one of its parameters is zero."""
-    return field(default=default, metadata={"range": (1e-6, 1 - 1e-6)})
+    return field(default=default, metadata={"range": (1e-6, 1 - 1e-6), "source": source})
 
 
-def _concentration(default: float) -> Any:
+def _concentration(default: float, *, source: str) -> Any:
     """A Beta concentration, 0 meaning "no spread": 0, or large enough that both Beta parameters stay > 0."""
-    return field(default=default, metadata={"range": (0.0, HIGH), "zero_or_at_least": 1e-6})
+    return field(default=default, metadata={"range": (0.0, HIGH), "zero_or_at_least": 1e-6, "source": source})
 
 
-def _nonneg(default: float, high: float = HIGH) -> Any:
-    return field(default=default, metadata={"range": (0.0, high)})
+def _nonneg(default: float, high: float = HIGH, *, source: str) -> Any:
+    return field(default=default, metadata={"range": (0.0, high), "source": source})
 
 
-def _positive(default: float, high: float = HIGH) -> Any:
-    return field(default=default, metadata={"range": (1e-12, high)})
+def _positive(default: float, high: float = HIGH, *, source: str) -> Any:
+    return field(default=default, metadata={"range": (1e-12, high), "source": source})
 
 
-def _count(default: int, low: int = 0, high: int = int(HIGH)) -> Any:
-    return field(default=default, metadata={"range": (low, high)})
+def _count(default: int, low: int = 0, high: int = int(HIGH), *, source: str) -> Any:
+    return field(default=default, metadata={"range": (low, high), "source": source})
 
 
+def _setting(default: Any) -> Any:
+    """A run setting that is no model figure: a name, a selector, a switch or a file path."""
+    return field(default=default, metadata={"source": "setting"})
+
+
+def _list(*values: float, source: str) -> Any:
+    """A list of figures (checked by ``validate``'s rules, not by a range)."""
+    return field(default_factory=lambda: list(values), metadata={"source": source})
+
+
+# Primary sources cited by several fields.
+TARP = "TARP (1986, Consumer Complaint Handling in America: An Update Study)"
 NETWORK_KINDS = ("stochastic_block", "barabasi_albert", "watts_strogatz", "erdos_renyi", "edgelist")
 WOM_PROCESSES = ("told_count", "independent_cascade", "sir")
 
@@ -62,58 +77,78 @@ class NetworkConfig:
     # Muller (2007, IJRM) find negative word of mouth costly. Mean degree 30 (assumption): people
     # hold many more conversations than that (Keller Fay 2006: ~56 brand conversations a week), and
     # it lets TARP's tail of 20+ tells happen among distinct friends.
-    kind: str = "stochastic_block"
-    mean_degree: float = _positive(30.0)  # stochastic_block and erdos_renyi
-    community_size: int = _count(40, low=2)  # stochastic_block: people per community (assumption)
+    kind: str = _setting("stochastic_block")
+    mean_degree: float = _positive(  # stochastic_block and erdos_renyi
+        30.0, source="assumption: fewer than the ~56 brand conversations a week of Keller Fay (2006)"
+    )
+    community_size: int = _count(40, low=2, source="assumption")  # stochastic_block: people per community
     # Share of each person's ties that leave the community: the weak ties (assumption; the ETACE
     # replication of Goldenberg et al. uses 8 weak ties beside a 9-person clique).
-    between_share: float = _p(0.25)
-    m: int = _count(15, low=1)  # barabasi_albert edges per new node: mean degree 2m = 30
-    k: int = _count(30, low=2)  # watts_strogatz ring neighbours: mean degree 30
-    rewire: float = _p(0.1)  # watts_strogatz rewiring probability
-    path: str = ""  # edgelist: file of "u v" lines, node ids 0..n-1
+    between_share: float = _p(0.25, source="assumption")
+    # barabasi_albert edges per new node: mean degree 2m = 30 (assumption, as mean_degree)
+    m: int = _count(15, low=1, source="assumption: mean degree 2m = 30, as mean_degree")
+    # watts_strogatz ring neighbours: mean degree 30 (assumption, as mean_degree)
+    k: int = _count(30, low=2, source="assumption: mean degree 30, as mean_degree")
+    rewire: float = _p(0.1, source="assumption")  # watts_strogatz rewiring probability (assumption)
+    path: str = _setting("")  # edgelist: file of "u v" lines, node ids 0..n-1
 
 
 @dataclass
 class MarketConfig:
     """The people around the firm's customers: prospects who hear, tell and may join."""
 
-    share: float = field(default=0.25, metadata={"range": (1e-3, 1.0)})  # firm's customers / market (assumption)
+    share: float = field(  # firm's customers / market (assumption)
+        default=0.25, metadata={"range": (1e-3, 1.0), "source": "assumption"}
+    )
 
 
 @dataclass
 class PolicyConfig:
-    """What a complaint (or a detected failure) gets from the firm."""
+    """What a complaint (or a detected failure) gets from the firm.
 
-    name: str = "full"
-    apology: bool = True  # interactional justice: sincere apology at once
-    fix: bool = True  # the problem is solved (outcome justice)
-    first_contact: bool = True  # solved by the first person met (procedural justice)
-    compensation_ratio: float = _nonneg(1.25)  # paid as a multiple of the customer's loss
+    The firm's levers: which recovery to study is the user's choice (``policy=`` presets), so
+    they are settings, not figures of the model.
+    """
+
+    name: str = _setting("full")
+    apology: bool = _setting(True)  # interactional justice: sincere apology at once
+    fix: bool = _setting(True)  # the problem is solved (outcome justice)
+    first_contact: bool = _setting(True)  # solved by the first person met (procedural justice)
+    # Paid as a multiple of the customer's loss.
+    compensation_ratio: float = _nonneg(1.25, source="setting: policy lever")
     # "matched": the ratio times each customer's own loss; "fixed": the ratio times the mean loss,
     # the same for all (Smith, Bolton & Wagner 1999, JMR: matched beats fixed).
-    compensation_basis: str = "matched"
-    delay_days: int = _count(0)  # days from complaint to recovery
-    complaint_barrier: float = _positive(1.0)  # effort to complain, 1 = typical; divides the complaint chance
-    proactive_share: float = _p(0.0)  # share of external failures the firm finds without a complaint
-    guarantee_payout: float = _nonneg(0.0)  # paid on every detected or claimed failure, as a multiple of the loss
+    compensation_basis: str = _setting("matched")
+    delay_days: int = _count(0, source="setting: policy lever")  # days from complaint to recovery
+    # Effort to complain, 1 = typical; divides the complaint chance.
+    complaint_barrier: float = _positive(1.0, source="setting: policy lever, 1 = the barrier base_share holds at")
+    # Share of external failures the firm finds without a complaint.
+    proactive_share: float = _p(0.0, source="setting: policy lever")
+    # Paid on every detected or claimed failure, as a multiple of the loss.
+    guarantee_payout: float = _nonneg(0.0, source="setting: policy lever")
 
 
 @dataclass
 class ShockConfig:
     """A mass failure such as the jetBlue ice storm (Feb 2007): many fail at once, recovery late."""
 
-    day: int = _count(60)
-    days: int = _count(6, low=1)  # jetBlue: more than 1,000 flights cancelled over 6 days
-    reach: float = _p(0.0)  # share of active customers meeting the storm each shock day (0 = no shock)
-    severity_mean: float = _beta_mean(0.7)  # assumption: stranded for hours is a large loss
-    severity_concentration: float = _concentration(8.0)  # Beta concentration; 0 = every hit has severity_mean
-    extra_recovery_delay_days: int = _count(5)  # jetBlue's refunds and vouchers came days late
+    day: int = _count(60, source="setting: the storm's day")
+    # jetBlue: more than 1,000 flights cancelled over 6 days (course case; no primary source at hand).
+    days: int = _count(6, low=1, source="assumption: the jetBlue storm's 6 days (Feb 2007, course case)")
+    # Share of active customers meeting the storm each shock day (0 = no shock; scenario=jetblue_storm sets it).
+    reach: float = _p(0.0, source="setting: 0 = no shock")
+    severity_mean: float = _beta_mean(0.7, source="assumption: stranded for hours is a large loss")
+    # Beta concentration; 0 = every hit has severity_mean (assumption).
+    severity_concentration: float = _concentration(8.0, source="assumption")
+    # jetBlue's refunds and vouchers came days late (course case); 5 days is our reading (assumption).
+    extra_recovery_delay_days: int = _count(
+        5, source="assumption: jetBlue's refunds and vouchers came days late (Feb 2007, course case)"
+    )
 
 
 @dataclass
 class ScenarioConfig:
-    name: str = "baseline"
+    name: str = _setting("baseline")
     shock: ShockConfig = field(default_factory=ShockConfig)
 
 
@@ -121,41 +156,58 @@ class ScenarioConfig:
 class FailureConfig:
     """Service encounters and how they go wrong."""
 
-    rate: float = _p(0.04)  # chance a defect arises in an encounter (assumption), before internal checks
-    internal_stages: int = _count(2, high=20)  # checks inside the firm before the customer sees the result
-    internal_catch_prob: float = _p(0.3)  # chance each internal check catches a defect (assumption)
-    rework_cost: float = _nonneg(1.0)  # cost of fixing a defect at the first stage
-    stage_cost_multiplier: float = _positive(10.0)  # the 1:10 rule (course text)
+    # Chance a defect arises in an encounter, before internal checks (assumption).
+    rate: float = _p(0.04, source="assumption")
+    # Checks inside the firm before the customer sees the result (assumption).
+    internal_stages: int = _count(2, high=20, source="assumption")
+    internal_catch_prob: float = _p(0.3, source="assumption")  # chance each internal check catches a defect
+    rework_cost: float = _nonneg(1.0, source="assumption: the unit of cost")  # fixing a defect at the first stage
+    # The 1:10 rule (course text; a rule of thumb, no primary source): assumption.
+    stage_cost_multiplier: float = _positive(10.0, source="assumption: the course's 1:10 rule of thumb")
     # Bitner, Booms & Tetreault (1990, JM) group failures by cause: delivery system, response to
     # customer needs, unprompted employee behaviour. Shares, severities and the three effects below
     # are assumptions: system failures are blamed less on the firm, failed requests draw more
     # complaints (the customer already asked), rude or odd behaviour makes the better story.
-    cause_shares: list[float] = field(default_factory=lambda: [0.45, 0.25, 0.30])
-    cause_severity_means: list[float] = field(default_factory=lambda: [0.45, 0.35, 0.55])
-    cause_blame: list[float] = field(default_factory=lambda: [0.8, 1.0, 1.0])  # felt severity multiplier
-    cause_complaint: list[float] = field(default_factory=lambda: [1.0, 1.4, 0.8])  # complaint chance multiplier
-    cause_tell: list[float] = field(default_factory=lambda: [0.8, 1.0, 1.3])  # tell count multiplier
-    severity_concentration: float = _concentration(4.0)  # Beta concentration of severity around the cause mean
-    quality: float = _p(0.8)  # mean perceived performance of a good encounter
-    quality_noise: float = _nonneg(0.05)  # spread of perceived performance
-    tolerance: float = _p(0.1)  # zone of tolerance (Zeithaml, Berry & Parasuraman 1993): smaller shortfalls pass
-    expectation_ratchet: float = _p(0.05)  # expectations only rise, after better-than-expected encounters
+    cause_shares: list[float] = _list(0.45, 0.25, 0.30, source="assumption: causes of Bitner, Booms & Tetreault")
+    cause_severity_means: list[float] = _list(0.45, 0.35, 0.55, source="assumption")
+    cause_blame: list[float] = _list(0.8, 1.0, 1.0, source="assumption")  # felt severity multiplier
+    cause_complaint: list[float] = _list(1.0, 1.4, 0.8, source="assumption")  # complaint chance multiplier
+    cause_tell: list[float] = _list(0.8, 1.0, 1.3, source="assumption")  # tell count multiplier
+    # Beta concentration of severity around the cause mean (assumption).
+    severity_concentration: float = _concentration(4.0, source="assumption")
+    quality: float = _p(0.8, source="assumption")  # mean perceived performance of a good encounter (assumption)
+    quality_noise: float = _nonneg(0.05, source="assumption")  # spread of perceived performance (assumption)
+    # Zone of tolerance (Zeithaml, Berry & Parasuraman 1993): smaller shortfalls pass. The concept is
+    # theirs, its width an assumption.
+    tolerance: float = _p(0.1, source="assumption: width of the zone of tolerance of Zeithaml, Berry & Parasuraman")
+    # Expectations only rise, after better-than-expected encounters (assumption).
+    expectation_ratchet: float = _p(0.05, source="assumption")
     # Learning from complaints (the course: "record causes and measures so the whole service
     # system improves"): each recorded case per 1,000 starting customers cuts its cause's defect
     # rate by this share, down to the floor (both assumptions).
-    learning_rate: float = _p(0.05)
-    learning_floor: float = _p(0.5)
+    learning_rate: float = _p(0.05, source="assumption")
+    learning_floor: float = _p(0.5, source="assumption")
 
 
 @dataclass
 class ComplaintConfig:
     """Who complains. Course figure: only 5-10 % of dissatisfied customers complain (TARP)."""
 
-    name: str = "course"
-    base_share: float = _p(0.075)  # mid-point of the course's 5-10 % (TARP; Goodman 2005)
-    severity_ref: float = _positive(0.47, high=1.0)  # severity at which base_share holds: mean external severity
-    severity_elasticity: float = _nonneg(1.0, high=10)  # bigger problems draw more complaints (assumption)
-    propensity_sigma: float = _nonneg(0.5, high=3)  # lognormal spread of personal norms to complain, mean 1
+    name: str = _setting("course")
+    # Mid-point of the course's 5-10 % (TARP; Goodman 2005), fitted to the complaint share
+    # (docs/validation.md).
+    base_share: float = _p(
+        0.075, source=f"fitted: complaint share 5-10 % of {TARP}; Goodman (2005, Quality Progress)"
+    )
+    # Severity at which base_share holds: near the mean felt severity of external failures at the
+    # defaults (assumption).
+    severity_ref: float = _positive(
+        0.47, high=1.0, source="assumption: near the mean felt severity of external failures at the defaults"
+    )
+    # Bigger problems draw more complaints (assumption).
+    severity_elasticity: float = _nonneg(1.0, high=10, source="assumption")
+    # Lognormal spread of personal norms to complain, mean 1 (assumption).
+    propensity_sigma: float = _nonneg(0.5, high=3, source="assumption")
 
 
 @dataclass
@@ -165,86 +217,116 @@ class RecoveryRulesConfig:
     # Orsingher, Valentini & de Angelis (2010, JAMS): complaint satisfaction is driven most by
     # outcome (distributive), then interactional, least by procedural justice. Weights: assumption
     # in that order.
-    w_outcome: float = _p(0.5)
-    w_interactional: float = _p(0.3)
-    w_procedural: float = _p(0.2)
+    w_outcome: float = _p(0.5, source="assumption: in the order of Orsingher, Valentini & de Angelis (2010, JAMS)")
+    w_interactional: float = _p(0.3, source="assumption: in the order of Orsingher et al. (2010, JAMS)")
+    w_procedural: float = _p(0.2, source="assumption: in the order of Orsingher et al. (2010, JAMS)")
     # Compensation's worth to the customer, a logistic in the ratio paid/loss: steepest between 60 %
     # and 120 % of the loss and flat beyond ~150 % (Gelbrich, Gaethke & Gregoire 2015, JSR;
     # Haesevoets et al. 2017). Midpoint and steepness: assumption matching that shape.
-    compensation_midpoint: float = _nonneg(0.9)
-    compensation_steepness: float = _positive(6.0)
-    patience_days: float = _positive(3.0)  # timeliness = exp(-delay / patience), inside procedural justice
+    compensation_midpoint: float = _nonneg(
+        0.9, source="assumption: matching the shape of Gelbrich, Gaethke & Gregoire (2015, JSR)"
+    )
+    compensation_steepness: float = _positive(
+        6.0, source="assumption: matching the shape of Gelbrich, Gaethke & Gregoire (2015, JSR)"
+    )
+    # Timeliness = exp(-delay / patience), inside procedural justice (assumption).
+    patience_days: float = _positive(3.0, source="assumption")
     # Satisfaction with the handling to the share of the lost loyalty won back: convex, as
     # satisfaction to loyalty is (Jones & Sasser 1995, HBR: totally satisfied customers repurchase
     # ~6x as often as the merely satisfied). Fitted, with voice_repair, to TARP's small-loss row;
     # the large-loss row is held out (docs/validation.md).
-    repair_convexity: float = _positive(6.0)
+    repair_convexity: float = _positive(6.0, source="fitted: TARP small-loss row, complained and satisfied")
     # Complaining itself wins back this share of the loss, even when the handling disappoints
     # (TARP: 46 % of unsatisfied complainants buy again against 37 % of the silent). Fitted.
-    voice_repair: float = _p(0.15)
-    satisfied_threshold: float = _p(0.5)  # handling satisfaction at which the complainant counts as satisfied
+    voice_repair: float = _p(0.15, source="fitted: TARP small-loss row, complained and not satisfied")
+    # Handling satisfaction at which the complainant counts as satisfied (assumption).
+    satisfied_threshold: float = _p(0.5, source="assumption")
     # Recovery paradox on satisfaction only (de Matos, Henrique & Rossi 2007, JSR meta-analysis: on
     # satisfaction, not on repurchase or word of mouth), after a first failure only (Maxham &
     # Netemeyer 2002, JR): an excellent recovery lifts satisfaction above its pre-failure level by
     # this share of the gap to 1, fully at handling satisfaction 1, from paradox_threshold up.
-    paradox_threshold: float = _p(0.8)
-    paradox_bonus: float = _p(0.3)
+    # The paradox is theirs; its threshold and size are assumptions.
+    paradox_threshold: float = _p(0.8, source="assumption")
+    paradox_bonus: float = _p(0.3, source="assumption")
     # Double deviation (Maxham & Netemeyer 2002; Bitner et al. 1990): a complaint left unanswered or
     # badly handled. Below bad_threshold, loyalty falls by up to this share, smoothly (not a cliff).
-    bad_threshold: float = _p(0.3)
-    double_deviation_penalty: float = _p(0.3)
-    terrorist_prob: float = _p(0.5)  # chance a worst-case (satisfaction 0) recovery makes a terrorist
+    # The mechanism is theirs; its threshold and penalty are assumptions.
+    bad_threshold: float = _p(0.3, source="assumption")
+    double_deviation_penalty: float = _p(0.3, source="assumption")
+    # Chance a worst-case (satisfaction 0) recovery makes a terrorist (assumption).
+    terrorist_prob: float = _p(0.5, source="assumption")
     # A satisfied complainant tells on at this share of the story (TARP grocery data: happy
-    # complainants told 4-5 people, unhappy ones 9-10; secondary). No praise is added: the paradox
-    # does not reach word of mouth (de Matos et al. 2007).
-    recovered_tell_share: float = _p(0.5)
+    # complainants told 4-5 people, unhappy ones 9-10; secondary, no primary source at hand:
+    # assumption). No praise is added: the paradox does not reach word of mouth (de Matos et al. 2007).
+    recovered_tell_share: float = _p(
+        0.5, source="assumption: TARP grocery figures (happy complainants told 4-5, unhappy 9-10), secondary"
+    )
 
 
 @dataclass
 class WomConfig:
     """Word of mouth over the social graph and online."""
 
-    negative_enabled: bool = True  # False: no negative message at all (first-hand, forwarded, terrorist, online)
-    process: str = "told_count"  # told_count, independent_cascade (Kempe et al. 2003) or sir
+    # False: no negative message at all (first-hand, forwarded, terrorist, online).
+    negative_enabled: bool = _setting(True)
+    process: str = _setting("told_count")  # told_count, independent_cascade (Kempe et al. 2003) or sir
     # Course: an unhappy customer tells ~12 people; TARP: 9-10 on average, ~13 % tell 20+:
-    # a negative binomial with mean 12 and dispersion 3 gives P(tells > 20) = 13.3 %.
-    negative_mean: float = _nonneg(12.0, high=1000)
-    negative_dispersion: float = _positive(3.0)
-    tells_per_day: int = _count(4, low=1, high=1000)  # a teller reaches at most this many friends a day (assumption)
+    # a negative binomial with mean 12 and dispersion 3 gives P(tells > 20) = 13.3 %. Both fitted
+    # to those figures (docs/validation.md); the 12 is the course's rule of thumb.
+    negative_mean: float = _nonneg(
+        12.0, high=1000, source=f"fitted: tells per unhappy customer, the course's ~12 and the 9-10 of {TARP}"
+    )
+    negative_dispersion: float = _positive(3.0, source=f"fitted: ~13 % tell more than 20, {TARP}")
+    # A teller reaches at most this many friends a day (assumption).
+    tells_per_day: int = _count(4, low=1, high=1000, source="assumption")
     # Satisfied customers (satisfaction >= praise_threshold) recommend the firm to a random friend at
     # this daily rate. Fitted to the 3:1 ratio of positive to negative word of mouth in the
-    # population (East, Hammond & Wright 2007, IJRM: all 15 of their studies).
-    positive_daily_rate: float = _p(0.028)
-    praise_threshold: float = _p(0.7)
+    # population (East, Hammond & Wright 2007, IJRM: all 15 of their studies). The threshold is an
+    # assumption.
+    positive_daily_rate: float = _p(
+        0.028, source="fitted: 3:1 positive to negative word of mouth, East, Hammond & Wright (2007, IJRM)"
+    )
+    praise_threshold: float = _p(0.7, source="assumption")
     # Effect of one message on the hearer's purchase probability, relative: East, Hammond & Lomax
     # (2008, IJRM) measure mean shifts of about +0.20 (positive) and -0.11 (negative) on a 0-1
     # purchase-probability scale, with priors near one half: about -20 % relative for a negative
     # message (rounded; our reading). Positive messages recruit prospects through Bass imitation
     # (acquisition); on customers' loyalty they close ``positive_retention`` of the gap to 1.
-    negative_effect: float = _p(0.2)
+    negative_effect: float = _p(
+        0.2, source="East, Hammond & Lomax (2008, IJRM), our reading: -0.11 on priors near 0.5, rounded"
+    )
     # Negative word of mouth deters acquisition more than four times as much as it erodes retention
-    # (East, Uncles, Romaniuk & Lomax, reported by East et al. 2008): customers feel this share of it.
-    retention_share: float = _p(0.25)
-    positive_retention: float = _p(0.05)  # assumption: half the acquisition effect, per East et al.
-    forward_prob: float = _p(0.05)  # chance a hearer passes the story on, second-hand (assumption)
-    forward_mean: float = _nonneg(3.0, high=1000)  # friends told by a forwarder (assumption): R = 0.15, sub-critical
+    # (East, Uncles, Romaniuk & Lomax, reported by East et al. 2008; secondary): customers feel this
+    # share of it (our reading).
+    retention_share: float = _p(
+        0.25,
+        source="East, Uncles, Romaniuk & Lomax as reported by East, Hammond & Lomax (2008, IJRM), secondary; "
+        "our reading of 'over four times'",
+    )
+    # Assumption: half the acquisition effect, per East et al.
+    positive_retention: float = _p(0.05, source="assumption: half the acquisition effect, per East et al.")
+    forward_prob: float = _p(0.05, source="assumption")  # chance a hearer passes the story on, second-hand
+    # Friends told by a forwarder (assumption): R = 0.15, sub-critical.
+    forward_mean: float = _nonneg(3.0, high=1000, source="assumption: R = 0.15, sub-critical")
     # Online posts: seen by a heavy-tailed audience anywhere in the market (negative binomial, mean
     # online_audience, dispersion online_dispersion); each viewer reshares with online_reshare_prob.
     # Goel, Watts & Goldstein (2012, EC): 70-95 % of cascades reach no one beyond the poster and 1-4 %
     # go past one step; here P(no reshare) ~ 86 % (all assumptions, that shape held out).
-    online_post_prob: float = _p(0.05)  # chance an unhappy customer posts online (assumption)
-    online_audience: float = _nonneg(30.0, high=10_000)
-    online_dispersion: float = _positive(0.5)
-    online_reshare_prob: float = _p(0.005)
-    terrorist_tell_multiplier: float = _nonneg(3.0)  # terrorists "actively seek to criticise" (course)
-    terrorist_post_prob: float = _p(0.5)  # terrorists go public (assumption)
-    terrorist_daily_tell_prob: float = _p(0.1)  # terrorists keep telling, even after leaving
+    online_post_prob: float = _p(0.05, source="assumption")  # chance an unhappy customer posts online
+    online_audience: float = _nonneg(30.0, high=10_000, source="assumption")
+    online_dispersion: float = _positive(0.5, source="assumption")
+    online_reshare_prob: float = _p(0.005, source="assumption")
+    # Terrorists "actively seek to criticise" (course; qualitative): the multiplier is an assumption.
+    terrorist_tell_multiplier: float = _nonneg(3.0, source="assumption")
+    terrorist_post_prob: float = _p(0.5, source="assumption")  # terrorists go public
+    # Terrorists keep telling, even after leaving (assumption).
+    terrorist_daily_tell_prob: float = _p(0.1, source="assumption")
     # independent_cascade: each teller tells each friend once with this chance; sir: daily tell and
     # stop chances (sim/core/diffusion.py). Assumptions: everyone who hears tells, so SIR stays below
     # the epidemic threshold only with few tells (R ~ 0.7 on degree 30); told_count is the default.
-    cascade_prob: float = _p(0.4)
-    sir_tell_prob: float = _p(0.006)
-    sir_stop_prob: float = _p(0.25)
+    cascade_prob: float = _p(0.4, source="assumption")
+    sir_tell_prob: float = _p(0.006, source="assumption")
+    sir_stop_prob: float = _p(0.25, source="assumption")
 
 
 @dataclass
@@ -253,63 +335,76 @@ class LoyaltyConfig:
 
     # Will to buy again of a customer without a problem: fitted so that a quick, full recovery can
     # bring a complainant back to TARP's 95 % (small loss).
-    initial_mean: float = _beta_mean(0.97)
-    initial_concentration: float = _positive(50.0)  # Beta spread of initial loyalty
-    ceiling: float = _p(0.99)
+    initial_mean: float = _beta_mean(0.97, source="fitted: TARP small-loss row, satisfied quickly (95 %)")
+    initial_concentration: float = _positive(50.0, source="assumption")  # Beta spread of initial loyalty (assumption)
+    ceiling: float = _p(0.99, source="assumption")  # highest loyalty (assumption)
     # Churn is a hazard per day, not per purchase: at loyalty L it is the baseline times
     # (1 - L) / (1 - initial_mean). Baseline ~10 % a year: retail banks 9.6 % (J.D. Power 2012,
     # secondary), postpaid mobile 10-13 % (carrier reports). Fitted to that band at the defaults.
-    baseline_attrition: float = field(default=0.06, metadata={"range": (0.0, 0.99)})
+    baseline_attrition: float = field(
+        default=0.06,
+        metadata={
+            "range": (0.0, 0.99),
+            "source": "fitted: yearly attrition 9.6 % (J.D. Power 2012 retail banking, secondary) to 10-13 % "
+            "(postpaid mobile, carrier reports)",
+        },
+    )
     # A failure's (and a message's) effect on loyalty fades back to the customer's own level with
     # this half-life (assumption; win-back is far likelier within 90 days: Dillard & Bates).
-    half_life_days: float = _positive(90.0)
-    failure_impact: float = _p(1.0)  # "100 - 1 = 0": loyalty scales by (1 - impact * felt severity)
-    purchase_interval_days: float = _positive(30.0, high=3650)  # mean days between purchase occasions
+    half_life_days: float = _positive(90.0, source="assumption")
+    # "100 - 1 = 0" (course slogan, no primary source): loyalty scales by (1 - impact * felt severity).
+    failure_impact: float = _p(1.0, source="assumption: the course's '100 - 1 = 0'")
+    # Mean days between purchase occasions (assumption).
+    purchase_interval_days: float = _positive(30.0, high=3650, source="assumption")
 
 
 @dataclass
 class SatisfactionConfig:
     """Satisfaction (an attitude, what word of mouth follows), kept apart from loyalty."""
 
-    initial_mean: float = _beta_mean(0.8)  # assumption
-    initial_concentration: float = _positive(20.0)
-    good_level: float = _p(0.85)  # where good encounters pull satisfaction (assumption)
-    good_rate: float = _p(0.2)  # share of the way a good encounter moves it (assumption)
+    initial_mean: float = _beta_mean(0.8, source="assumption")  # assumption
+    initial_concentration: float = _positive(20.0, source="assumption")  # Beta spread (assumption)
+    good_level: float = _p(0.85, source="assumption")  # where good encounters pull satisfaction (assumption)
+    good_rate: float = _p(0.2, source="assumption")  # share of the way a good encounter moves it (assumption)
 
 
 @dataclass
 class AcquisitionConfig:
     """Prospects joining through word of mouth, in Bass form (agent-based as Rand & Rust 2011)."""
 
-    enabled: bool = True
+    enabled: bool = _setting(True)
     # Bass (1969) coefficients, yearly: p ~ 0.03, q ~ 0.38 (Sultan, Farley & Lehmann 1990, JMR
     # meta-analysis, secondary). Daily hazard p/365 plus imitation: each positive message heard adds
     # (q/365) / wom.positive_daily_rate, so a prospect among satisfied customers only joins at p + q.
-    innovation: float = _p(0.03)
-    imitation: float = _nonneg(0.38)
+    innovation: float = _p(0.03, source="Sultan, Farley & Lehmann (1990, JMR), meta-analysis mean, secondary")
+    imitation: float = _nonneg(0.38, source="Sultan, Farley & Lehmann (1990, JMR), meta-analysis mean, secondary")
 
 
 @dataclass
 class EconomicsConfig:
-    ticket: float = _nonneg(50.0)  # revenue per purchase (assumption)
-    gross_margin: float = _p(0.3)  # share of revenue kept before failure costs (assumption)
-    handling_cost: float = _nonneg(10.0)  # staff cost per handled complaint or detected failure
-    apology_cost: float = _nonneg(1.0)
-    # Winning a customer costs about 5x keeping one (course figure; reported range 2x-20x): five
-    # times the handling cost plus a ticket's margin (assumption).
-    acquisition_cost: float = _nonneg(65.0)
-    annual_discount_rate: float = _nonneg(0.10)  # for NPV
+    ticket: float = _nonneg(50.0, source="assumption")  # revenue per purchase (assumption)
+    gross_margin: float = _p(0.3, source="assumption")  # share of revenue kept before failure costs (assumption)
+    # Staff cost per handled complaint or detected failure (assumption).
+    handling_cost: float = _nonneg(10.0, source="assumption")
+    apology_cost: float = _nonneg(1.0, source="assumption")  # cost of an apology (assumption)
+    # Winning a customer costs about 5x keeping one (course figure, a rule of thumb; reported range
+    # 2x-20x): five times the handling cost plus a ticket's margin (assumption).
+    acquisition_cost: float = _nonneg(
+        65.0, source="assumption: the course's rule of thumb, 5x the handling cost, plus a ticket's margin"
+    )
+    annual_discount_rate: float = _nonneg(0.10, source="assumption")  # for NPV (assumption)
 
 
 @dataclass
 class SimConfig:
     """A whole run: the top-level keys ``seed``, ``days``, ``customers`` and the parts."""
 
-    seed: int = _count(0, high=2**63 - 1)  # numpy takes any size; parquet and pandas hold 64 bits
-    days: int = _count(365, low=1, high=36_500)  # a century
+    # numpy takes any size; parquet and pandas hold 64 bits
+    seed: int = _count(0, high=2**63 - 1, source="setting")
+    days: int = _count(365, low=1, high=36_500, source="setting")  # a century
     # The firm's customers at the start; the market around them is larger (market.share), and the
     # memory both need is checked (sim/core/memory.py).
-    customers: int = _count(10_000, low=1, high=100_000_000)
+    customers: int = _count(10_000, low=1, high=100_000_000, source="setting")
     network: NetworkConfig = field(default_factory=NetworkConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
@@ -322,7 +417,7 @@ class SimConfig:
     satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
     acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
     economics: EconomicsConfig = field(default_factory=EconomicsConfig)
-    progress: bool = False  # show a progress bar (only on a terminal)
+    progress: bool = _setting(False)  # show a progress bar (only on a terminal)
 
 
 class ConfigError(ValueError):
