@@ -97,6 +97,7 @@ class NetworkConfig:
 class MarketConfig:
     """The people around the firm's customers: prospects who hear, tell and may join."""
 
+    name: str = _setting("steady")  # steady (switching both ways, the default) or new_product (Bass p, q)
     share: float = field(  # firm's customers / market (assumption)
         default=0.25, metadata={"range": (1e-3, 1.0), "source": "assumption"}
     )
@@ -356,6 +357,15 @@ class LoyaltyConfig:
     failure_impact: float = _p(1.0, source="assumption: the course's '100 - 1 = 0'")
     # Mean days between purchase occasions (assumption).
     purchase_interval_days: float = _positive(30.0, high=3650, source="assumption")
+    # Churn is a proportional hazard in loyalty, exp(sensitivity * (initial_mean - L)) times the
+    # baseline (Bolton 1998, Marketing Science). ln(6) / 0.5: loyalty 0.4 leaves six times as
+    # fast as 0.9, Jones & Sasser's (1995, HBR) six-fold gap between the totally and the merely
+    # satisfied (our reading).
+    churn_sensitivity: float = _nonneg(
+        math.log(6.0) / 0.5,
+        high=100,
+        source="Bolton (1998, Marketing Science) form; Jones & Sasser (1995, HBR) six-fold ratio, our reading",
+    )
 
 
 @dataclass
@@ -373,11 +383,17 @@ class AcquisitionConfig:
     """Prospects joining through word of mouth, in Bass form (agent-based as Rand & Rust 2011)."""
 
     enabled: bool = _setting(True)
-    # Bass (1969) coefficients, yearly: p ~ 0.03, q ~ 0.38 (Sultan, Farley & Lehmann 1990, JMR
-    # meta-analysis, secondary). Daily hazard p/365 plus imitation: each positive message heard adds
-    # (q/365) / wom.positive_daily_rate, so a prospect among satisfied customers only joins at p + q.
-    innovation: float = _p(0.03, source="Sultan, Farley & Lehmann (1990, JMR), meta-analysis mean, secondary")
-    imitation: float = _nonneg(0.38, source="Sultan, Farley & Lehmann (1990, JMR), meta-analysis mean, secondary")
+    # A mature market by default: the other people are rivals' customers and non-users who switch
+    # to the firm in Bass form (daily hazard p/365 plus imitation: each positive message heard
+    # adds (q/365) / wom.positive_daily_rate). Bass's new-product coefficients p ~ 0.03, q ~ 0.38
+    # (Sultan, Farley & Lehmann 1990, JMR meta-analysis, secondary) scaled by one common factor,
+    # fitted so that the firm's base is stationary at the defaults (failures on);
+    # ``market=new_product`` restores them for a firm entering the market.
+    innovation: float = _p(0.0066, source="fitted: stationary customer base (one factor on Bass p and q)")
+    imitation: float = _nonneg(0.0836, source="fitted: stationary customer base (one factor on Bass p and q)")
+    # Former customers can be won back at this multiple of the switching hazard (assumption;
+    # reacquisition as its own process: Thomas, Blattberg & Fox 2004, JMR). Terrorists never return.
+    win_back: float = _nonneg(1.0, high=100, source="assumption")
 
 
 @dataclass

@@ -266,15 +266,22 @@ def baseline_daily_hazard(cfg: LoyaltyConfig) -> float:
 def churn_probability(loyalty: ArrayLike, cfg: LoyaltyConfig, days: ArrayLike = 1.0) -> np.ndarray:
     """Chance to leave within ``days`` days: a hazard per day, not per purchase occasion.
 
-    The hazard is the baseline times ``(1 - loyalty) / (1 - initial_mean)``: convex in
-    satisfaction as Jones & Sasser (1995) found (loyalty 0.4 leaves six times as fast as 0.9).
-    A year at loyalty ``initial_mean`` loses exactly ``baseline_attrition``.
+    Proportional hazards in loyalty (Bolton 1998, Marketing Science: the duration of a
+    relationship as a proportional hazard in cumulative satisfaction): the baseline times
+    ``exp(churn_sensitivity * (initial_mean - loyalty))``. Each point of loyalty lost raises the
+    hazard by the same share wherever it starts, so one message (a few points) moves the hazard
+    by a few per cent, not by multiples; loyalty 0.4 leaves six times as fast as 0.9 at the
+    default sensitivity (Jones & Sasser 1995). A year at ``initial_mean`` loses exactly
+    ``baseline_attrition``.
 
     Example:
         >>> round(float(churn_probability(0.97, LoyaltyConfig(baseline_attrition=0.1), 365)), 6)
         0.1
+        >>> cfg = LoyaltyConfig()
+        >>> round(float(churn_probability(0.4, cfg) / churn_probability(0.9, cfg)), 2)
+        6.0
     """
-    relative = (1.0 - _f(loyalty)) / (1.0 - cfg.initial_mean)
+    relative = np.exp(cfg.churn_sensitivity * (cfg.initial_mean - _f(loyalty)))
     return -np.expm1(-baseline_daily_hazard(cfg) * relative * _f(days))
 
 
