@@ -88,7 +88,7 @@ def test_the_markdown_table_lists_assumptions_and_fitted_values_with_defaults():
     assert "| `recovery.terrorist_prob` | `0.5` | assumption |" in table
     assert "| `recovery.voice_repair` | `0.15` | fitted: TARP small-loss row" in table
     assert "`seed`" not in table  # a setting
-    assert "`acquisition.innovation`" not in table  # a citation
+    assert "`loyalty.churn_sensitivity`" not in table  # a citation
 
 
 def test_odd_holds_the_table_the_command_prints_now():

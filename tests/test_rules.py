@@ -108,9 +108,14 @@ def test_churn_is_a_hazard_per_day_so_a_year_loses_the_baseline_whatever_the_ste
     daily = 1 - (1 - float(rules.churn_probability(L.initial_mean, L, 1))) ** 365
     weekly = 1 - (1 - float(rules.churn_probability(L.initial_mean, L, 7))) ** (365 / 7)
     assert daily == pytest.approx(year) and weekly == pytest.approx(year)
-    # Convex in satisfaction: loyalty 0.4 leaves far faster than the base.
-    assert float(rules.churn_probability(0.4, L)) > 6 * float(rules.churn_probability(L.initial_mean, L))
-    assert float(rules.churn_probability(1.0, L)) == 0.0
+    # Convex in satisfaction: loyalty 0.4 leaves six times as fast as 0.9 (Jones & Sasser 1995).
+    ratio = float(rules.churn_probability(0.4, L) / rules.churn_probability(0.9, L))
+    assert ratio == pytest.approx(6.0, rel=1e-3)
+    # Proportional hazards: losing 5 points of loyalty multiplies the hazard by the same factor
+    # wherever it starts, and that factor is small (one message does not multiply the hazard).
+    step = [float(rules.churn_probability(x - 0.05, L) / rules.churn_probability(x, L)) for x in (0.97, 0.6)]
+    assert step[0] == pytest.approx(step[1], rel=1e-3) and 1.0 < step[0] < 1.25
+    assert float(rules.churn_probability(1.0, L)) < float(rules.churn_probability(L.initial_mean, L))
 
 
 def test_fade_halves_the_distance_each_half_life():

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sim.core.model import WomModel
 
 # State codes as plain ints: comparing a numpy element with an IntEnum member costs ~15 times more.
-PROSPECT, ACTIVE = int(Membership.PROSPECT), int(Membership.ACTIVE)
+ACTIVE = int(Membership.ACTIVE)
 CONTENT, SWAYED, UNHAPPY = int(Mood.CONTENT), int(Mood.SWAYED), int(Mood.UNHAPPY)
 RECOVERED, TERRORIST = int(Mood.RECOVERED), int(Mood.TERRORIST)
 
@@ -81,7 +81,7 @@ class Customer(mesa.Agent):
                 (``WomModel.defect_rates``); the causes' shares weigh them.
         """
         pop, i = self.model.pop, self.index
-        if pop.member[i] == PROSPECT:
+        if pop.member[i] != ACTIVE:
             self.consider_joining(heard_praise.get(i, 0), innovation)
         if pop.member[i] != ACTIVE or pop.waiting[i]:
             return  # only customers without an open case leave or buy
@@ -97,19 +97,20 @@ class Customer(mesa.Agent):
             self.complain(felt)
 
     def consider_joining(self, praise_heard: int, innovation: float) -> None:
-        """Bass adoption: innovation plus imitation of yesterday's praise, thinned by bad news.
+        """Switching in (Bass form): innovation plus imitation of yesterday's praise, thinned by bad news.
 
-        Bad news only lowers the chance, so without praise a draw at or above ``innovation``
-        settles it; the prospect's own chance is worked out only when it could matter.
+        Former customers come back at ``win_back`` times the rate, terrorists never; bad news only
+        lowers the chance, so without praise a draw at or above the no-news chance settles it.
         """
-        m = self.model
+        m, i = self.model, self.index
         acq = m.cfg.acquisition
-        if not acq.enabled:
+        weight = float(rules.switching_weight(m.pop.member[i], m.pop.terrorist[i], acq))
+        if not acq.enabled or weight == 0.0:
             return
         draw = m.rng.random()
-        if praise_heard == 0 and draw >= innovation:
+        if praise_heard == 0 and draw >= -np.expm1(weight * np.log1p(-innovation)):
             return
-        if draw < rules.adoption_probability(praise_heard, self.recent_negative(), acq, m.cfg.wom):
+        if draw < rules.adoption_probability(praise_heard, self.recent_negative(), acq, m.cfg.wom, weight):
             m.join(np.array([self.index]))
 
     def recent_negative(self) -> float:
@@ -346,7 +347,7 @@ class Customer(mesa.Agent):
             pop.loyalty_day[i] = m.day
             if pop.mood[i] == CONTENT:
                 pop.mood[i] = SWAYED
-        elif pop.member[i] == PROSPECT:
+        else:  # rivals' customers, non-users and former customers remember it
             pop.heard_negative[i] = self.recent_negative() + messages
             pop.heard_negative_day[i] = m.day
 
@@ -362,7 +363,7 @@ class Customer(mesa.Agent):
         if pop.member[i] == ACTIVE:
             pop.loyalty[i] = rules.hear_positive(pop.loyalty[i], messages, m.cfg.wom.positive_retention)
             pop.loyalty_day[i] = m.day
-        elif pop.member[i] == PROSPECT:
+        else:  # rivals' customers, non-users and former customers
             prospects_heard[i] = messages
 
 

@@ -67,6 +67,7 @@ def _list(*values: float, source: str) -> Any:
 TARP = "TARP (1986, Consumer Complaint Handling in America: An Update Study)"
 NETWORK_KINDS = ("stochastic_block", "barabasi_albert", "watts_strogatz", "erdos_renyi", "edgelist")
 WOM_PROCESSES = ("told_count", "independent_cascade", "sir")
+MARKETS = ("steady", "new_product")
 
 
 @dataclass
@@ -340,10 +341,11 @@ class LoyaltyConfig:
     initial_concentration: float = _positive(50.0, source="assumption")  # Beta spread of initial loyalty (assumption)
     ceiling: float = _p(0.99, source="assumption")  # highest loyalty (assumption)
     # Churn is a hazard per day, not per purchase: at loyalty L it is the baseline times
-    # (1 - L) / (1 - initial_mean). Baseline ~10 % a year: retail banks 9.6 % (J.D. Power 2012,
-    # secondary), postpaid mobile 10-13 % (carrier reports). Fitted to that band at the defaults.
+    # exp(churn_sensitivity * (initial_mean - L)). Yearly attrition ~10 %: retail banks 9.6 % (J.D.
+    # Power 2012, secondary), postpaid mobile 10-13 % (carrier reports). Fitted to that band at
+    # the defaults (10.3 % with failures on).
     baseline_attrition: float = field(
-        default=0.06,
+        default=0.085,
         metadata={
             "range": (0.0, 0.99),
             "source": "fitted: yearly attrition 9.6 % (J.D. Power 2012 retail banking, secondary) to 10-13 % "
@@ -389,8 +391,8 @@ class AcquisitionConfig:
     # (Sultan, Farley & Lehmann 1990, JMR meta-analysis, secondary) scaled by one common factor,
     # fitted so that the firm's base is stationary at the defaults (failures on);
     # ``market=new_product`` restores them for a firm entering the market.
-    innovation: float = _p(0.0066, source="fitted: stationary customer base (one factor on Bass p and q)")
-    imitation: float = _nonneg(0.0836, source="fitted: stationary customer base (one factor on Bass p and q)")
+    innovation: float = _p(0.009, source="fitted: stationary customer base (one factor on Bass p and q)")
+    imitation: float = _nonneg(0.114, source="fitted: stationary customer base (one factor on Bass p and q)")
     # Former customers can be won back at this multiple of the switching hazard (assumption;
     # reacquisition as its own process: Thomas, Blattberg & Fox 2004, JMR). Terrorists never return.
     win_back: float = _nonneg(1.0, high=100, source="assumption")
@@ -485,6 +487,8 @@ def _check_rules(cfg: SimConfig) -> None:
             f"network.path = {cfg.network.path!r}: only read with network=edgelist (add network=edgelist, "
             f"or drop network.path to use {cfg.network.kind})"
         )
+    if cfg.market.name not in MARKETS:
+        raise ConfigError(f"market.name = {cfg.market.name!r}: must be one of {', '.join(MARKETS)}")
     if cfg.wom.process not in WOM_PROCESSES:
         raise ConfigError(f"wom.process = {cfg.wom.process!r}: must be one of {', '.join(WOM_PROCESSES)}")
     if cfg.policy.compensation_basis not in ("matched", "fixed"):

@@ -42,6 +42,7 @@ class Counts:
     acquisition_cost: float = 0.0
     lost: int = 0
     acquired: int = 0
+    won_back: int = 0  # of the acquired: former customers who came back
     verdicts: int = 0  # failure episodes closed (no complaint, or the complaint answered)
     buy_again_intent: float = 0.0  # their summed will to buy again (loyalty at the close)
     profit: float = 0.0
@@ -138,6 +139,7 @@ def summary(model: WomModel) -> dict[str, Any]:
         "customers_end": int(np.count_nonzero(model.pop.member == Membership.ACTIVE)),
         "customers_acquired": t.acquired,
         "customers_lost": t.lost,
+        "customers_won_back": t.won_back,
         "churn_rate": t.lost / ever if ever else 0.0,
         "purchases": t.purchases,
         "lost_purchases": t.lost_purchases,

@@ -243,24 +243,31 @@ class WomModel(mesa.Model):
         self.datacollector.collect(self)
 
     def acquire(self) -> None:
-        """Prospects join in Bass form: innovators at random, imitators among yesterday's hearers."""
+        """Rivals' customers and former customers switch in, in Bass form.
+
+        Innovators at random, imitators among yesterday's hearers of praise; former customers at
+        ``acquisition.win_back`` times the rate; recent bad news deters all of them.
+        """
         pop, acq, keyed, day = self.pop, self.cfg.acquisition, self.keyed, self.day
         hearers, heard = self.positive_heard
         self.positive_heard = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
         joined = []
         if acq.enabled:
-            # Innovation: everyone is a candidate with the daily chance p/365 (the same people in
-            # every run with this seed); deterrence thins them.
+            # Innovation: everyone is a candidate at the highest daily chance anyone has (the same
+            # people in every run with this seed); each is kept at their own chance.
+            top = max(1.0, acq.win_back)
             stream = keyed.stream(Purpose.INNOVATORS, day)
-            k = stream.binomial(pop.n, -math.expm1(-acq.innovation / 365.0))
+            k = stream.binomial(pop.n, -math.expm1(-top * acq.innovation / 365.0))
             candidates = np.sort(stream.choice(pop.n, size=k, replace=False))
-            candidates = candidates[pop.member[candidates] == Membership.PROSPECT]
-            candidates = np.setdiff1d(candidates, hearers, assume_unique=True)
-            keep = np.power(1.0 - self.cfg.wom.negative_effect, self.recent_negative(candidates))
+            weight = rules.switching_weight(pop.member[candidates], pop.terrorist[candidates], acq)
+            candidates, weight = candidates[weight > 0], weight[weight > 0]
+            outside = ~np.isin(candidates, hearers, assume_unique=True)
+            candidates, weight = candidates[outside], weight[outside]
+            keep = np.power(1.0 - self.cfg.wom.negative_effect, self.recent_negative(candidates)) * weight / top
             joined.append(candidates[keyed.uniform(Purpose.JOIN, candidates, day) < keep])
-            still = pop.member[hearers] == Membership.PROSPECT
-            hearers, heard = hearers[still], heard[still]
-            p = rules.adoption_probability(heard, self.recent_negative(hearers), acq, self.cfg.wom)
+            weight = rules.switching_weight(pop.member[hearers], pop.terrorist[hearers], acq)
+            hearers, heard, weight = hearers[weight > 0], heard[weight > 0], weight[weight > 0]
+            p = rules.adoption_probability(heard, self.recent_negative(hearers), acq, self.cfg.wom, weight)
             joined.append(hearers[keyed.uniform(Purpose.IMITATE, hearers, day) < p])
         if joined:
             self.join(np.concatenate(joined))
@@ -304,7 +311,9 @@ class WomModel(mesa.Model):
 
     def join(self, who: np.ndarray) -> None:
         pop = self.pop
+        self.today.won_back += int(np.count_nonzero(pop.member[who] == Membership.CHURNED))
         pop.member[who] = Membership.ACTIVE
+        pop.mood[who] = Mood.CONTENT
         pop.loyalty[who] = pop.loyalty_level[who]
         pop.loyalty_day[who] = self.day
         self.schedule_churn(who)
@@ -690,8 +699,8 @@ class WomModel(mesa.Model):
         customers = who[active]
         pop.loyalty[customers] = rules.hear_positive(self.loyalty_now(customers), count[active], w.positive_retention)
         self.schedule_churn(customers)
-        prospect = member == Membership.PROSPECT
-        self.positive_heard = (who[prospect], count[prospect])
+        outside = member != Membership.ACTIVE  # rivals' customers, non-users and former customers
+        self.positive_heard = (who[outside], count[outside])
 
     def keep_books(self) -> None:
         t, e = self.today, self.cfg.economics
@@ -717,6 +726,7 @@ class WomModel(mesa.Model):
         out["policy"] = self.policy.name
         out["scenario"] = self.cfg.scenario.name
         out["network"] = self.cfg.network.kind
+        out["market"] = self.cfg.market.name
         return out
 
     def timeseries(self):

@@ -23,6 +23,7 @@ from sim.core.config import (
     SatisfactionConfig,
     WomConfig,
 )
+from sim.core.states import Membership
 
 
 def _f(x: ArrayLike) -> np.ndarray:
@@ -321,14 +322,34 @@ def tells_after_good_recovery(tell_left: ArrayLike, cfg: RecoveryRulesConfig) ->
     return np.round(_f(tell_left) * cfg.recovered_tell_share).astype(np.int16)
 
 
+def switching_weight(member: ArrayLike, terrorist: ArrayLike, acquisition: AcquisitionConfig) -> np.ndarray:
+    """Multiple of the switching hazard, by where a person stands with the firm.
+
+    1 for rivals' customers and non-users, ``win_back`` for former customers, 0 for customers and
+    for terrorists (who never return).
+
+    Example:
+        >>> switching_weight(np.array([0, 1, 2]), np.zeros(3, bool), AcquisitionConfig(win_back=0.5)).tolist()
+        [1.0, 0.0, 0.5]
+    """
+    m = np.asarray(member)
+    weight = np.where(m == Membership.PROSPECT, 1.0, np.where(m == Membership.CHURNED, acquisition.win_back, 0.0))
+    return np.where(np.asarray(terrorist, dtype=bool), 0.0, weight)
+
+
 def adoption_probability(
-    positive_today: ArrayLike, negative_recent: ArrayLike, acquisition: AcquisitionConfig, wom: WomConfig
+    positive_today: ArrayLike,
+    negative_recent: ArrayLike,
+    acquisition: AcquisitionConfig,
+    wom: WomConfig,
+    weight: ArrayLike = 1.0,
 ) -> np.ndarray:
     """Daily chance a prospect becomes a customer: Bass (1969) form, agent by agent.
 
     Hazard ``p/365 + (q/365) * P / r``: ``P`` positive messages heard today, ``r`` the daily rate
     at which a satisfied customer recommends, so that among satisfied customers only the hazard is
-    ``(p + q) / 365``, Bass's; negative messages heard recently cut it by ``negative_effect`` each.
+    ``(p + q) / 365``, Bass's; negative messages heard recently cut it by ``negative_effect`` each;
+    ``weight`` scales it (``switching_weight``: former customers come back at ``win_back``).
 
     Example:
         >>> round(float(adoption_probability(0, 0, AcquisitionConfig(), WomConfig()) * 365), 3)
@@ -336,7 +357,7 @@ def adoption_probability(
     """
     imitation = acquisition.imitation / 365.0 / wom.positive_daily_rate if wom.positive_daily_rate > 0 else 0.0
     hazard = acquisition.innovation / 365.0 + imitation * _f(positive_today)
-    return -np.expm1(-hazard * np.power(1.0 - wom.negative_effect, _f(negative_recent)))
+    return -np.expm1(-hazard * _f(weight) * np.power(1.0 - wom.negative_effect, _f(negative_recent)))
 
 
 def negative_binomial_params(mean: float, dispersion: float) -> tuple[float, float]:
