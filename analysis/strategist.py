@@ -87,7 +87,9 @@ def strategist(
     Columns: the other swept keys, ``policy``, ``seeds`` (shared with the baseline); for each
     outcome column ``c`` of ``COLUMNS``: ``c`` (mean paired difference), ``c_lo``, ``c_hi`` (bootstrap
     CI) and ``c_var_ratio``; ``roi``, ``roi_lo``, ``roi_hi`` (extra profit per extra unit of recovery
-    cost); ``p_best_<c>`` for the P(best) outcomes and ``p_best_seeds`` (seeds every policy shares).
+    cost); ``p_best_<c>`` for the P(best) outcomes and ``p_best_seeds`` (seeds every policy shares);
+    ``days`` (the simulated period, if the runs report it) and ``baseline_constant`` (outcome columns
+    on which the baseline is the same on every seed, space-separated: their ratio is 1 by construction).
     The baseline's differences are NaN: it is the reference.
     """
     required(table)

@@ -133,7 +133,17 @@ def test_command_writes_table_markdown_and_figures(showdown, tmp_path):
     ranking_md = (out / "ranking.md").read_text()
     assert "| 1 | `" in ranking_md and "recovery ROI vs none" in ranking_md and ranking_md in res.stdout
     assert all(f"`{p}`" in (out / "paired.md").read_text() for p in ("apology", "full"))
-    for stem in ("outcome_by_policy", "timeseries_by_policy", "paired_differences"):
+    strategist_md = (out / "strategist.md").read_text()
+    assert strategist_md in res.stdout and "P(best, discounted profit)" in strategist_md
+    report = pd.read_csv(out / "strategist.csv").set_index("policy")
+    assert list(report.index) == POLICIES and set(report["p_best_seeds"]) == {SEEDS}
+    for column in ("p_best_npv", "p_best_npv_with_equity"):
+        assert report[column].sum() == pytest.approx(1.0)
+    by = collect(showdown).set_index(["policy", "seed"])
+    kept = by.loc["full", "customers_end"] - by.loc["none", "customers_end"]
+    assert report.loc["full", "customers_end"] == pytest.approx(kept.mean())
+    assert report.loc["full", "customers_end_lo"] <= kept.mean() <= report.loc["full", "customers_end_hi"]
+    for stem in ("outcome_by_policy", "timeseries_by_policy", "paired_differences", "strategist"):
         assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert ET.parse(out / f"{stem}.svg").getroot().tag.endswith("svg")
     assert not (out / "sweep_curve.png").exists()  # nothing numeric was swept
@@ -148,6 +158,9 @@ def test_sweep_curve_and_rankings_per_swept_value(delay_sweep, tmp_path):
     diffs = pd.read_csv(written["paired.csv"])
     assert set(diffs["policy"]) == {"full"} and set(diffs["pairs"]) == {3}
     assert "### policy.delay_days = 7" in written["ranking.md"].read_text()
+    report = pd.read_csv(written["strategist.csv"])
+    assert len(report) == 6 and set(report.loc[report["policy"] == "full", "seeds"]) == {3}
+    assert "## policy.delay_days = 7" in written["strategist.md"].read_text()
 
 
 def test_one_run_folder_is_a_results_folder_too(tmp_path):
