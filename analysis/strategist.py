@@ -160,7 +160,7 @@ def reading(part: pd.DataFrame, baseline: str = BASELINE) -> list[str]:
         f"- Which outcome to read: discounted profit (`{cash}`) is the cash of {period}, discounted to day 0; "
         f"profit plus equity (`{value}`) adds what the customers still active at the end are worth over their "
         "remaining lifetime, valued along the model's dynamics. The first is what a policy earns within the "
-        "period, the second also counts the customers it keeps."
+        "period, the second also values the customer base it leaves at the end (how many and how loyal)."
     ]
     others = part[part["policy"] != baseline]
     picks = {}
@@ -190,8 +190,8 @@ def reading(part: pd.DataFrame, baseline: str = BASELINE) -> list[str]:
         else:
             lines.append(
                 f"- The two outcomes favour different policies (`{picks['cash']}` on discounted profit, "
-                f"`{picks['value']}` on profit plus equity): the choice rests on whether the customers kept "
-                "are counted at their equity."
+                f"`{picks['value']}` on profit plus equity): the choice rests on whether the customer base "
+                "left at the end is counted at its equity."
             )
         row = others.set_index("policy").loc[picks["value"]] if picks["value"] in set(others["policy"]) else None
         if row is not None and not np.isnan(row[value]):
