@@ -1,7 +1,8 @@
-"""``python -m analysis RESULTS_DIR``: tidy table, policy ranking, paired differences and figures.
+"""``python -m analysis RESULTS_DIR``: tidy table, policy ranking, paired differences, the strategist's report.
 
 Writes into ``RESULTS_DIR/analysis/`` (or ``--out``): ``runs.parquet`` (one row a finished run),
-``ranking.md``/``ranking.csv``, ``paired.md``/``paired.csv`` and the figures as PNG and SVG.
+``ranking.md``/``ranking.csv``, ``paired.md``/``paired.csv``, ``strategist.md``/``strategist.csv``
+and the figures as PNG and SVG.
 """
 
 from __future__ import annotations
@@ -14,8 +15,18 @@ from typing import NoReturn
 import pandas as pd
 
 from analysis import figures
+from analysis import strategist as st
 from analysis.collect import collect, load_timeseries, swept_keys
-from analysis.report import BASELINE, group_keys, paired, paired_markdown, ranking, ranking_markdown
+from analysis.report import (
+    BASELINE,
+    DIFFERENCES,
+    OUTCOMES,
+    group_keys,
+    paired,
+    paired_markdown,
+    ranking,
+    ranking_markdown,
+)
 from analysis.stats import BOOTSTRAP, LEVEL
 from sim.run.results import atomic_write_bytes
 
@@ -55,6 +66,13 @@ def analyse(
         raise UsageError(f"--bootstrap = {n_boot}: must be an integer in [1, {MAX_BOOTSTRAP:,}]")
     table = collect(results_dir)
     report_left_out(table)
+    needed = ["policy", "seed", *OUTCOMES, *DIFFERENCES, *st.COLUMNS.values()]
+    missing = list(dict.fromkeys(c for c in needed if c not in table.columns))
+    if missing:
+        raise UsageError(
+            f"the runs in {str(results_dir)!r} have no {', '.join(missing)} (summary figures this analysis "
+            "reads; the names are in analysis/report.py and analysis/strategist.py COLUMNS)"
+        )
     # The default baseline may be absent (a sweep of one policy); one asked for by name must be there.
     if baseline != BASELINE and "policy" in table.columns and baseline not in set(table["policy"].astype(str)):
         policies = ", ".join(sorted(set(table["policy"].astype(str))))
@@ -78,6 +96,9 @@ def analyse(
     write("ranking.md", ranking_markdown(rank, keys, baseline, level).encode())
     write("paired.csv", diffs.to_csv(index=False).encode())
     write("paired.md", paired_markdown(diffs, keys, baseline, level).encode())
+    report = st.strategist(table, baseline, level, n_boot)
+    write("strategist.csv", report.to_csv(index=False).encode())
+    write("strategist.md", st.markdown(report, keys, baseline, level, n_boot).encode())
 
     main_group = _largest_group(table, keys)
     for path in figures.outcome_by_policy(main_group, out_dir / "outcome_by_policy", level):
@@ -92,6 +113,11 @@ def analyse(
             main_diffs = main_diffs[main_diffs[key] == main_group[key].iloc[0]]
         for path in figures.paired_differences(main_diffs, out_dir / "paired_differences", baseline, level):
             written[path.name] = path
+    main_report = report
+    for key in keys:
+        main_report = main_report[main_report[key] == main_group[key].iloc[0]]
+    for path in figures.strategist(main_report, out_dir / "strategist", baseline, level):
+        written[path.name] = path
     if parameter is not None:
         for path in figures.sweep_curve(table, parameter, metric, out_dir / "sweep_curve", level):
             written[path.name] = path
@@ -149,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(written["ranking.md"].read_text())
     print(written["paired.md"].read_text())
+    print(written["strategist.md"].read_text())
     print(f"wrote {len(written)} files to {written['ranking.md'].parent}")
     return 0
 

@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from analysis import strategist as st  # noqa: E402
 from analysis.report import BASELINE, DIFFERENCES, OUTCOMES  # noqa: E402
 from analysis.stats import LEVEL, mean_ci  # noqa: E402
 
@@ -140,5 +141,41 @@ def paired_differences(diffs: pd.DataFrame, stem: Path, baseline: str = BASELINE
     axes[0].set_yticks(range(len(policies)), policies)
     pairs = diffs.groupby("policy")["pairs"].first()
     fig.suptitle(f"Difference from '{baseline}' on the same {_seeds(pairs)} seeds: mean and {level:.0%} bootstrap CI")
+    fig.tight_layout()
+    return save(fig, stem)
+
+
+def strategist(report: pd.DataFrame, stem: Path, baseline: str = BASELINE, level: float = LEVEL) -> list[Path]:
+    """The strategist's report as a figure: one panel an outcome (paired difference and CI), ROI, P(best).
+
+    ``report`` is one group of ``analysis.strategist.strategist``: one row a policy, the baseline included
+    (its differences are NaN: it is the zero line).
+    """
+    policies = list(report["policy"])[::-1]  # the baseline on top
+    part = report.set_index("policy").loc[policies]
+    y = np.arange(len(policies))
+    panels = [(st.COLUMNS[r], st.OUTCOMES[r][0]) for r in st.OUTCOMES] + [("roi", f"ROI vs {baseline}")]
+    best = [(f"p_best_{st.COLUMNS[r]}", f"P(best, {st.OUTCOMES[r][0]})") for r in st.BEST]
+    fig, axes = plt.subplots(2, 4, figsize=(14, 1.6 + 0.8 * len(policies)), sharey=True)
+    for ax, (column, label) in zip(axes.flat, panels, strict=False):
+        mean, lo, hi = part[column], part[f"{column}_lo"], part[f"{column}_hi"]
+        err = np.nan_to_num(np.vstack([mean - lo, hi - mean]))
+        ax.errorbar(mean, y, xerr=err, fmt="o", color="C3", ecolor="0.3", capsize=3)
+        ax.axvline(0, color="0.5", lw=1)
+        ax.set_title(label)
+        ax.grid(axis="x", alpha=0.3)
+        _readable_x(ax)
+    for ax, (column, label) in zip(axes.flat[len(panels) :], best, strict=True):
+        ax.barh(y, part[column].fillna(0), color=["0.55" if p == baseline else "C0" for p in policies])
+        ax.set_xlim(0, 1)
+        ax.set_title(label)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0, 0].set_yticks(y, policies)
+    seeds = part.loc[part.index != baseline, "seeds"]
+    shown = _seeds(seeds) if len(seeds) else "0"
+    fig.suptitle(
+        f"Paired difference from '{baseline}' on the same {shown} seeds (mean, {level:.0%} bootstrap CI) "
+        f"and P(best) over {int(part['p_best_seeds'].iloc[0])} shared seeds"
+    )
     fig.tight_layout()
     return save(fig, stem)

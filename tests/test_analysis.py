@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from analysis import strategist as st
 from analysis.__main__ import analyse
 from analysis.collect import collect, parameter_columns, swept_keys
 from analysis.report import paired, ranking
@@ -132,7 +133,17 @@ def test_command_writes_table_markdown_and_figures(showdown, tmp_path):
     ranking_md = (out / "ranking.md").read_text()
     assert "| 1 | `" in ranking_md and "recovery ROI vs none" in ranking_md and ranking_md in res.stdout
     assert all(f"`{p}`" in (out / "paired.md").read_text() for p in ("apology", "full"))
-    for stem in ("outcome_by_policy", "timeseries_by_policy", "paired_differences"):
+    strategist_md = (out / "strategist.md").read_text()
+    assert strategist_md in res.stdout and "P(best, discounted profit)" in strategist_md
+    report = pd.read_csv(out / "strategist.csv").set_index("policy")
+    assert list(report.index) == POLICIES and set(report["p_best_seeds"]) == {SEEDS}
+    for column in ("p_best_npv", "p_best_npv_with_equity"):
+        assert report[column].sum() == pytest.approx(1.0)
+    by = collect(showdown).set_index(["policy", "seed"])
+    kept = by.loc["full", "customers_end"] - by.loc["none", "customers_end"]
+    assert report.loc["full", "customers_end"] == pytest.approx(kept.mean())
+    assert report.loc["full", "customers_end_lo"] <= kept.mean() <= report.loc["full", "customers_end_hi"]
+    for stem in ("outcome_by_policy", "timeseries_by_policy", "paired_differences", "strategist"):
         assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert ET.parse(out / f"{stem}.svg").getroot().tag.endswith("svg")
     assert not (out / "sweep_curve.png").exists()  # nothing numeric was swept
@@ -147,6 +158,9 @@ def test_sweep_curve_and_rankings_per_swept_value(delay_sweep, tmp_path):
     diffs = pd.read_csv(written["paired.csv"])
     assert set(diffs["policy"]) == {"full"} and set(diffs["pairs"]) == {3}
     assert "### policy.delay_days = 7" in written["ranking.md"].read_text()
+    report = pd.read_csv(written["strategist.csv"])
+    assert len(report) == 6 and set(report.loc[report["policy"] == "full", "seeds"]) == {3}
+    assert "## policy.delay_days = 7" in written["strategist.md"].read_text()
 
 
 def test_one_run_folder_is_a_results_folder_too(tmp_path):
@@ -211,3 +225,102 @@ def test_bootstrap_interval_covers_a_paired_mean_difference():
         _, lo, hi = bootstrap_mean_ci(rng.normal(-1.0, 1.5, 20), n_boot=1000, seed=i)
         hits += lo <= -1.0 <= hi
     assert 0.91 <= hits / reps <= 0.97
+
+
+# The strategist's report on tiny constructed tables, where the answer is known.
+
+
+def runs_table(arms, seeds=8, rng_seed=0):
+    """One row a (policy, seed); ``arms`` maps policy -> function(base values, rng) -> its values."""
+    rng = np.random.default_rng(rng_seed)
+    base = {column: rng.normal(1000, 100, seeds) for column in st.COLUMNS.values()}
+    base[st.COLUMNS["cost"]] = np.zeros(seeds)  # doing nothing spends nothing
+    rows = []
+    for policy, make in arms.items():
+        values = make(base, rng)
+        for i in range(seeds):
+            rows.append({"policy": policy, "seed": i} | {c: float(v[i]) for c, v in values.items()})
+    return pd.DataFrame(rows)
+
+
+def shifted(by):
+    """The baseline's values plus ``by`` (a number, or an array a seed) on every outcome."""
+    return lambda base, rng: {c: v + by for c, v in base.items()}
+
+
+def test_a_policy_better_on_every_seed_is_best_in_every_resample():
+    table = runs_table({"none": shifted(0), "great": shifted(50), "poor": shifted(-50)})
+    report = st.strategist(table, n_boot=500).set_index("policy")
+    for column in ("npv", "npv_with_equity"):
+        assert report[f"p_best_{column}"].to_dict() == {"none": 0.0, "great": 1.0, "poor": 0.0}
+    assert set(report["p_best_seeds"]) == {8}
+    assert report.loc["great", "npv"] == pytest.approx(50)
+    assert (report.loc["great", "npv_lo"], report.loc["great", "npv_hi"]) == pytest.approx((50, 50))
+    assert np.isnan(report.loc["none", "npv"])  # the reference has no difference from itself
+
+
+def test_identical_arms_have_variance_ratio_zero_and_share_p_best():
+    table = runs_table({"none": shifted(0), "twin": shifted(0)})
+    report = st.strategist(table, n_boot=500).set_index("policy")
+    for role, column in st.COLUMNS.items():
+        if role in st.OUTCOMES and role != "cost":
+            assert report.loc["twin", f"{column}_var_ratio"] == 0.0
+            assert report.loc["twin", column] == report.loc["twin", f"{column}_lo"] == 0.0
+    # Recovery cost is zero on every seed for both: no spread, so no ratio.
+    assert np.isnan(report.loc["twin", "recovery_cost_var_ratio"])
+    assert report["p_best_npv"].to_dict() == {"none": 0.5, "twin": 0.5}
+
+
+def test_variance_ratio_is_one_for_uncorrelated_arms_and_matches_the_formula():
+    assert st.variance_ratio(np.array([1, -1, 1, -1]), np.array([1, 1, -1, -1])) == pytest.approx(1.0)
+    rng = np.random.default_rng(3)
+    shared = rng.normal(0, 10, 30)
+    a, b = shared + rng.normal(0, 1, 30), shared + rng.normal(0, 1, 30)
+    expected = np.var(a - b, ddof=1) / (np.var(a, ddof=1) + np.var(b, ddof=1))
+    assert st.variance_ratio(a, b) == pytest.approx(expected) and expected < 0.05
+    assert np.isnan(st.variance_ratio(np.array([1.0]), np.array([2.0])))
+
+
+def test_paired_interval_contains_the_known_mean_and_roi_is_gain_per_cost():
+    # Each seed: +5 +/- 1 on every outcome, so the paired mean is exactly 5; recovery costs 2 a seed
+    # and profit rises 5, so ROI = 5 / 2 on every resample.
+    wobble = np.array([-1.0, 1.0] * 4)
+    table = runs_table({"none": shifted(0), "steady": shifted(5 + wobble)})
+    table.loc[table["policy"] == "steady", "recovery_cost"] = 2.0
+    table.loc[table["policy"] == "steady", "profit"] = table.loc[table["policy"] == "none", "profit"].to_numpy() + 5
+    row = st.strategist(table, n_boot=2000).set_index("policy").loc["steady"]
+    for column in ("customers_end", "revenue", "npv", "npv_with_equity"):
+        assert row[column] == pytest.approx(5)
+        assert 4 <= row[f"{column}_lo"] < 5 < row[f"{column}_hi"] <= 6
+    assert (row["roi"], row["roi_lo"], row["roi_hi"]) == pytest.approx((2.5, 2.5, 2.5))
+    assert row["seeds"] == 8
+
+
+def test_p_best_is_the_share_of_resamples_with_the_highest_mean():
+    values = pd.DataFrame({"a": [0.0, 10.0], "b": [4.0, 4.0]})
+    # Resamples of two seeds: (0,0) mean 0 < 4, (1,1) mean 10 > 4, mixed mean 5 > 4: a wins 3 in 4.
+    share = st.p_best(values, n_boot=40_000)
+    assert share["a"] == pytest.approx(0.75, abs=0.01) and share.sum() == pytest.approx(1.0)
+
+
+def test_the_reading_follows_the_numbers():
+    # "cash" keeps the cash; "keeper" pays for customers who are worth more than it costs.
+    def keeper(base, rng):
+        return base | {"npv": base["npv"] - 30, "npv_with_equity": base["npv_with_equity"] + 300}
+
+    table = runs_table({"none": shifted(0), "keeper": keeper})
+    report = st.strategist(table, n_boot=500)
+    text = st.markdown(report, [], n_boot=500)
+    assert "favour different policies (`none` on discounted profit, `keeper` on profit plus equity)" in text
+    assert "against `none`, 0 of 1 policies gain (CI above 0), 1 lose" in text
+    assert "-30 is discounted profit and +330 customer equity" in text
+    assert "`none` has the same recovery cost on every seed" in text
+    same = st.markdown(st.strategist(runs_table({"none": shifted(0), "great": shifted(50)}), n_boot=200), [])
+    assert "Both outcomes favour `great`." in same
+
+
+def test_missing_figures_are_named_in_one_line():
+    table = runs_table({"none": shifted(0), "great": shifted(1)}).drop(columns=["npv_with_equity", "npv"])
+    with pytest.raises(st.MissingColumns, match=r"^the runs have no npv, npv_with_equity \(needed") as err:
+        st.strategist(table)
+    assert "\n" not in str(err.value)

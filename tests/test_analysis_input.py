@@ -107,3 +107,13 @@ def test_bad_options_get_one_line(sweep, capsys, tmp_path, options, message):
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith(message), err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_figure_the_report_needs_missing_from_the_runs_is_one_line(results, capsys):
+    for run in runs_of(results):  # runs written before the core reported discounted profit
+        summary = json.loads((run / "summary.json").read_text())
+        (run / "summary.json").write_text(json.dumps({k: v for k, v in summary.items() if k != "npv"}))
+    code, err = analyse(results, capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"error: the runs in {str(results)!r} have no npv (summary figures this analysis reads")
+    assert not (results / "analysis").exists()
