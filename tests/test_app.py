@@ -255,3 +255,50 @@ def test_inject_button_reports_a_bad_customer_number(page):
     rc.find(v.Btn, children=["Hit this one"]).widget.click()
     assert model.value.hits == []
     assert "must be a number from 0 to 239" in rc.find(v.Alert).widget.children[0]
+
+
+# ---------------------------------------------------------------- ties by strength, town by community
+def _with_structure(run, strength, community):
+    import dataclasses
+
+    run.graph = dataclasses.replace(run.graph, strength=strength, community=community)
+    return run
+
+
+def test_ties_drawn_by_strength_when_the_graph_has_it_and_alike_without():
+    from sim.core.network import community_blocks, strength_from_communities
+    from sim.demo.viz import edge_segments, edge_styles
+
+    room = Classroom(**SMALL)
+    run = room.runs[0][1]
+    community = community_blocks(run.graph.n, 15)
+    plain = _with_structure(run, None, None)
+    fig = Figure()
+    ax = fig.subplots()
+    draw_network(ax, plain, fixed_layout(plain.graph))
+    assert len({tuple(c) for c in ax.collections[0].get_colors()}) == 1  # every tie alike
+    strength = strength_from_communities(run.graph, community, strong=1.0, weak=0.25)
+    rich = _with_structure(run, strength, community)
+    styles = edge_styles(rich.graph)
+    assert len(styles["linestyles"]) == len(edge_segments(rich.graph, fixed_layout(rich.graph)))
+    fig = Figure()
+    ax = fig.subplots()
+    draw_network(ax, rich, fixed_layout(rich.graph))
+    widths = np.asarray(ax.collections[0].get_linewidths())
+    assert widths.max() > 2 * widths.min()  # strong thicker than weak
+    dots, stars = ax.collections[1:]  # still one collection of ties
+    assert len(dots.get_offsets()) == run.pop.n
+
+
+def test_town_laid_out_by_community_keeps_friends_close():
+    from sim.core.network import community_blocks
+
+    room = Classroom(**SMALL)
+    run = _with_structure(room.runs[0][1], None, community_blocks(room.runs[0][1].graph.n, 15))
+    pos = fixed_layout(run.graph)
+    np.testing.assert_array_equal(fixed_layout(run.graph), pos)  # cached, fixed
+    g = run.graph
+    src = g.sources()
+    inside = g.community[src] == g.community[g.indices]
+    length = np.linalg.norm(pos[src] - pos[g.indices], axis=1)
+    assert np.median(length[inside]) < 0.25 * np.median(length[~inside])

@@ -65,19 +65,55 @@ def display_codes(model: WomModel) -> np.ndarray:
 
 
 def fixed_layout(graph: Graph, seed: int = 0) -> np.ndarray:
-    """Node positions (n x 2) from a seeded spring layout, computed once per graph and reused.
+    """Node positions (n x 2), computed once per graph and reused.
 
     The picture must not jump while states change, nor between two runs on the same graph
-    (the two policies side by side, a reset with the same seed).
+    (the two policies side by side, a reset with the same seed). A graph with communities is
+    laid out by community (``community_layout``); one without, by a seeded spring layout.
     """
-    digest = hashlib.sha1(graph.indptr.tobytes() + graph.indices.tobytes() + str(seed).encode()).hexdigest()
+    parts = [graph.indptr.tobytes(), graph.indices.tobytes(), str(seed).encode()]
+    if graph.community is not None:
+        parts.append(np.asarray(graph.community).tobytes())
+    digest = hashlib.sha1(b"".join(parts)).hexdigest()
     pos = _layouts.get(digest)
     if pos is None:
-        layout = nx.spring_layout(graph.to_networkx(), seed=seed)
-        pos = np.array([layout[i] for i in range(graph.n)], dtype=np.float64).reshape(graph.n, 2)
+        if graph.community is not None:
+            pos = community_layout(graph, graph.community, seed)
+        else:
+            layout = nx.spring_layout(graph.to_networkx(), seed=seed)
+            pos = np.array([layout[i] for i in range(graph.n)], dtype=np.float64).reshape(graph.n, 2)
         if len(_layouts) >= LAYOUT_CACHE_SIZE:
             _layouts.pop(next(iter(_layouts)))
         _layouts[digest] = pos
+    return pos
+
+
+def community_layout(graph: Graph, community: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Communities on a circle, each person near their community's centre: a town, not a hairball.
+
+    Each community gets a disc of area proportional to its people, the discs side by side around
+    one circle; inside a disc, a seeded spring layout of the community's own ties. Ties inside a
+    community stay short, and the ties between communities are the chords across the circle.
+    """
+    _, group = np.unique(community, return_inverse=True)
+    sizes = np.bincount(group)
+    radius = 0.5 * np.sqrt(sizes)
+    arc = 2.5 * radius  # the disc's diameter and a quarter of it as the gap to the next
+    around = arc.sum()
+    big = around / (2 * np.pi) if len(sizes) > 1 else 0.0
+    angle = 2 * np.pi * (np.cumsum(arc) - arc / 2) / around
+    centres = big * np.column_stack([np.cos(angle), np.sin(angle)])
+    pos = np.zeros((graph.n, 2), dtype=np.float64)
+    whole = graph.to_networkx()
+    order = np.argsort(group, kind="stable")
+    bounds = np.r_[0, np.cumsum(sizes)]
+    for c in range(len(sizes)):
+        members = order[bounds[c] : bounds[c + 1]]
+        if len(members) == 1:
+            pos[members] = centres[c]
+            continue
+        local = nx.spring_layout(whole.subgraph(members.tolist()), seed=seed, center=(0.0, 0.0), scale=radius[c])
+        pos[members] = centres[c] + np.array([local[i] for i in members.tolist()])
     return pos
 
 
@@ -86,6 +122,27 @@ def edge_segments(graph: Graph, pos: np.ndarray) -> np.ndarray:
     src = np.repeat(np.arange(graph.n), graph.degree)
     keep = src < graph.indices
     return np.stack([pos[src[keep]], pos[graph.indices[keep]]], axis=1)
+
+
+def edge_styles(graph: Graph) -> dict[str, object]:
+    """How each edge of ``edge_segments`` is drawn: by tie strength when the graph has it.
+
+    Strong ties dark, thick and solid; weak ties light, thin and dashed (below the middle of the
+    scale), so the communities' cores and the bridges between them read apart. Without
+    ``strength``, every tie alike, as before.
+    """
+    if graph.strength is None:
+        return {"colors": EDGE_COLOUR, "linewidths": 0.4}
+    src = np.repeat(np.arange(graph.n), graph.degree)
+    strength = np.clip(graph.strength[src < graph.indices].astype(np.float64), 0.0, 1.0)
+    colours = np.empty((len(strength), 4))
+    colours[:, :3] = 0.55 - 0.35 * strength[:, None]  # grey: light for weak, dark for strong
+    colours[:, 3] = 0.25 + 0.6 * strength
+    styles = ["solid" if s >= STRONG_FROM else (0, (3, 3)) for s in strength.tolist()]
+    return {"colors": colours, "linewidths": 0.25 + 0.9 * strength, "linestyles": styles}
+
+
+STRONG_FROM = 0.5  # tie strength from which a tie is drawn solid
 
 
 def node_sizes(degree: np.ndarray) -> np.ndarray:
@@ -99,7 +156,7 @@ def draw_network(ax: Axes, model: WomModel, pos: np.ndarray, focus: int | None =
     codes = display_codes(model)
     colours = np.array([look.colour for look in LOOKS])[codes]
     sizes = node_sizes(model.degree)
-    ax.add_collection(LineCollection(edge_segments(model.graph, pos), colors=EDGE_COLOUR, linewidths=0.4, zorder=1))
+    ax.add_collection(LineCollection(edge_segments(model.graph, pos), zorder=1, **edge_styles(model.graph)))
     star = model.pop.terrorist
     ax.scatter(
         pos[~star, 0], pos[~star, 1], s=sizes[~star], c=colours[~star], edgecolors="#555555", linewidths=0.3, zorder=2
@@ -133,8 +190,8 @@ def draw_network(ax: Axes, model: WomModel, pos: np.ndarray, focus: int | None =
         ax.set_title(title, fontsize=8)
 
 
-def legend_handles() -> list[Line2D]:
-    """One legend entry per state, prospects (the rest of the market) included."""
+def legend_handles(ties: bool = False) -> list[Line2D]:
+    """One legend entry per state, prospects (the rest of the market) included; ``ties``: strong and weak."""
     handles = []
     for code, look in enumerate(LOOKS):
         marker, size = ("*", 13) if code == Mood.TERRORIST else ("o", 8)
@@ -163,6 +220,9 @@ def legend_handles() -> list[Line2D]:
             label="hit by you",
         )
     )
+    if ties:
+        handles.append(Line2D([], [], color="#333333", linewidth=1.15, label="strong tie"))
+        handles.append(Line2D([], [], color="#999999", linewidth=0.5, linestyle=(0, (3, 3)), label="weak tie"))
     return handles
 
 
@@ -226,7 +286,7 @@ def network_figure(fig: Figure, runs: list[tuple[str, WomModel]], focus: int | N
         draw_network(ax, model, pos, focus=focus, title=title)
     wide = len(runs) > 1
     fig.legend(
-        handles=legend_handles(),
+        handles=legend_handles(ties=runs[0][1].graph.strength is not None),
         loc="lower center",
         ncol=8 if wide else 4,
         fontsize=8,
