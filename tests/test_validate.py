@@ -310,6 +310,14 @@ def test_quick_check_does_not_compare_a_verdict_judged_by_another_criterion(tmp_
     assert "not compared: complaint_share: the committed report used another criterion" in capsys.readouterr().out
 
 
+def test_quick_check_takes_an_older_report_at_its_word_unless_the_criterion_changed(tmp_path, monkeypatch):
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps({"targets": {"complaint_share": {"verdict": "met"}}}))  # no criterion recorded
+    assert quick(tmp_path, path, monkeypatch, 0.30) == 1
+    eq = target("paradox_wom", criterion=equivalent(1.0))
+    assert report.not_compared([judge(eq, np.array([0.0, 0.1]))], {"targets": {"paradox_wom": {"verdict": "met"}}})
+
+
 def test_quick_check_without_committed_verdicts_fails(tmp_path, monkeypatch):
     assert quick(tmp_path, tmp_path / "missing.json", monkeypatch, 0.07) == 1
 

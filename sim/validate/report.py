@@ -333,17 +333,30 @@ def regressions(outcomes: list[Outcome], committed: dict[str, Any]) -> list[str]
     """Targets the committed report marks as met and this run does not meet, one line each.
 
     Only verdicts under the same criterion are compared; a committed entry judged by another rule
-    (or with none recorded) is left to ``not_compared``.
+    is left to ``not_compared``.
     """
     marked = committed.get("targets", {})
     out = []
     for o in outcomes:
         entry = marked.get(o.target.name, {})
-        if entry.get("criterion") != tolerance_text(o.target):
+        if not _comparable(o.target, entry):
             continue
         if entry.get("verdict") == MET and o.verdict != MET:
             out.append(f"{o.target.name}: committed report says met, this run says {o.verdict} ({value_text(o)})")
     return out
+
+
+def _comparable(t: Target, entry: dict[str, Any]) -> bool:
+    """Whether a committed verdict was reached by this target's criterion.
+
+    A report written before criteria were recorded is taken at its word except for the targets
+    whose criterion has changed since (``targets.CRITERION_CHANGES``).
+    """
+    from sim.validate.targets import CRITERION_CHANGES
+
+    if "criterion" in entry:
+        return entry["criterion"] == tolerance_text(t)
+    return t.name not in CRITERION_CHANGES
 
 
 def not_compared(outcomes: list[Outcome], committed: dict[str, Any]) -> list[str]:
@@ -354,7 +367,7 @@ def not_compared(outcomes: list[Outcome], committed: dict[str, Any]) -> list[str
         entry = marked.get(o.target.name)
         if entry is None:
             out.append(f"{o.target.name}: not in the committed report")
-        elif entry.get("criterion") != tolerance_text(o.target):
+        elif not _comparable(o.target, entry):
             out.append(f"{o.target.name}: the committed report used another criterion (regenerate it)")
     return out
 

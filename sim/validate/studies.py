@@ -39,7 +39,7 @@ class Size:
 FULL = Size("full", market=10_000, days=365, seeds=20, cohort=5_000, cohort_seeds=10,
             tarp_cohort=20_000, tarp_seeds=5, years=3, storm=10_000, sir_runs=40, docking_seeds=10)
 QUICK = Size("quick", market=3_000, days=365, seeds=8, cohort=1_500, cohort_seeds=5,
-             tarp_cohort=4_000, tarp_seeds=3, years=3, storm=10_000, sir_runs=20, docking_seeds=6)
+             tarp_cohort=4_000, tarp_seeds=3, years=3, storm=10_000, sir_runs=20, docking_seeds=8)
 
 
 @dataclass(frozen=True)
@@ -459,7 +459,8 @@ STUDIES = {
             f"bass_{n}_gap{y}" for n in ("innovation", "imitation")
             for y in ("", *(f"_year{k}" for k in range(1, BASS_YEARS + 1))))),
         Study("sir", sir, _seeds("docking_seeds"), ("sir_final_size_gap", "sir_tellers", "sir_final_size")),
-        Study("retention", retention, _seeds("docking_seeds"), ("retention_gap",)),
+        # Cheap (no network) and the noisiest docking check per seed: twice the seeds.
+        Study("retention", retention, lambda size: 2 * size.docking_seeds, ("retention_gap",)),
     )
 }
 

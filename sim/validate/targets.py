@@ -455,7 +455,7 @@ def registry() -> list[Target]:
             study="paradox_severity",
             metric="paradox_lift_0.9",
             criterion=Criterion(-INF, SAT_MARGIN, "at_most"),
-            why="one-sided test at 5 %: the lift below +0.01 (" + SAT_MARGIN_WHY + ")",
+            why=SAT_MARGIN_WHY,
             note="lift at felt severity 0.9 (`paradox_lift_0.9`)",
             learned="an excellent recovery after a severe failure still ends above the no-failure level: the "
             "severity never reaches the satisfaction a recovery restores",
