@@ -1,6 +1,7 @@
 """The validation report: verdict logic, the writer on a synthetic table, the quick check, the CLI."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -10,17 +11,18 @@ import pytest
 
 from sim.core import rules
 from sim.validate import __main__ as cli
-from sim.validate import adapter, report
+from sim.validate import adapter, report, stats, targets
 from sim.validate.runner import evaluate
-from sim.validate.studies import STUDIES, Size
-from sim.validate.targets import INF, Criterion, Target, judge, registry, t_interval
+from sim.validate.studies import STUDIES, Size, columns
+from sim.validate.targets import INF, KINDS, Criterion, Target, equivalent, judge, registry, t_interval
 
 RANGE = Criterion(0.05, 0.10)
 
 
 def target(name="share", criterion=RANGE, **kw):
     base = dict(name=name, family="demo", claim="5-10 %", unit="share", source="Someone (2000), Journal 1(1)",
-                kind="held-out", study="demo", metric=name, criterion=criterion, why="the reported range", scale=100)
+                kind="predicted", kind_why="no knob was set from it", study="demo", metric=name,
+                criterion=criterion, why="the reported range", scale=100)
     return Target(**(base | kw))
 
 
@@ -55,18 +57,60 @@ def test_t_interval_matches_scipy_and_a_single_value_has_no_width():
 
 
 def test_every_target_names_a_study_and_a_unique_id():
-    targets = registry()
-    assert len({t.name for t in targets}) == len(targets)
-    assert all(t.study in STUDIES and t.source and t.why for t in targets)
-    assert all(t.kind in ("fitted", "held-out", "docking") for t in targets)
-    assert all(t.knobs for t in targets if t.kind == "fitted")
-    assert not any(t.knobs for t in targets if t.kind != "fitted")
+    targets_ = registry()
+    assert len({t.name for t in targets_}) == len(targets_)
+    assert all(t.study in STUDIES and t.source and t.why and t.kind_why for t in targets_)
 
 
-def test_the_tarp_row_fitted_and_held_out_as_calibrated():
+def test_every_target_has_one_of_the_four_kinds_and_only_calibrated_ones_name_knobs():
+    targets_ = registry()
+    assert {t.kind for t in targets_} == set(KINDS)
+    assert all(t.knobs for t in targets_ if t.kind == "calibrated")
+    assert not any(t.knobs for t in targets_ if t.kind != "calibrated")
+    assert sum(t.kind == "predicted" for t in targets_) >= 8
+    assert all(t.learned for t in targets_ if t.kind == "predicted")
+
+
+def test_no_effect_and_docking_targets_are_judged_by_equivalence():
+    kinds = {t.name: t for t in registry()}
+    for name in ("paradox_repurchase", "paradox_wom", "second_failure", "bass_innovation", "bass_imitation",
+                 "sir_vs_eon", "retention_closed_form"):
+        assert kinds[name].criterion.mode == "equivalence" and kinds[name].criterion.margin > 0
+    assert all(t.criterion.mode == "equivalence" for t in kinds.values() if t.kind == "verification")
+
+
+def test_the_tarp_row_calibrated_and_predicted():
     kinds = {t.name: t.kind for t in registry() if t.family == "tarp"}
-    assert [n for n, k in kinds.items() if k == "held-out"] == [
+    assert [n for n, k in kinds.items() if k == "predicted"] == [
         "tarp_large_complained_unsatisfied", "tarp_large_complained_satisfied", "tarp_large_satisfied_quickly"]
+    assert kinds["tarp_tells_ratio"] == "imposed"  # recovery.recovered_tell_share states the halving
+
+
+def test_changes_list_every_moved_kind_and_each_new_or_removed_target():
+    moved = {n: (a, b) for n, a, b, _ in targets.changes(registry())}
+    assert moved["paradox_satisfaction"] == ("held-out", "imposed")
+    assert moved["online_cascades"] == ("held-out", "calibrated")
+    assert moved["deterrence_over_retention"] == ("new", "predicted")
+    assert moved["defection_cut_profit_baseline"] == ("held-out", "removed")
+    assert "complaint_share" not in moved and "bass_imitation" not in moved  # renamed only
+
+
+def test_every_pattern_names_existing_targets():
+    names = {t.name for t in registry()}
+    assert all(set(p.targets) <= names for p in targets.PATTERNS)
+    tested = {n for p in targets.PATTERNS for n in p.targets}
+    assert {t.name for t in registry() if t.kind == "predicted"} <= tested
+
+
+BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def test_every_column_a_note_cites_is_a_study_column_or_a_config_field():
+    produced = columns()
+    texts = [t.note + " " + t.claim for t in registry()] + list(targets.REMOVED.values())
+    for text in texts:
+        for word in BACKTICKED.findall(text):
+            assert word in produced or adapter.has_field(word.split("=")[0].strip()), word
 
 
 def test_every_target_is_measurable_in_this_tree():
@@ -107,15 +151,79 @@ def test_experiments_compose_as_the_command_line_does():
 
 
 TINY = Size("tiny", market=150, days=40, seeds=1, cohort=120, cohort_seeds=1, tarp_cohort=100, tarp_seeds=1,
-            years=1, storm=150, sir_runs=2)
-CHEAP = ("defaults", "recovery", "compensation", "justice", "retention", "tarp", "attribution", "sir")
+            years=1, storm=150, sir_runs=2, docking_seeds=1)
+CHEAP = ("defaults", "recovery", "paradox_severity", "tarp_tells", "compensation", "justice", "retention", "tarp",
+         "attribution", "sir")
 
 
 @pytest.mark.parametrize("study", CHEAP)
-def test_each_study_gives_every_metric_its_targets_read(study):
+def test_each_study_gives_every_metric_its_targets_read_and_the_columns_it_declares(study):
     values = STUDIES[study].run(1000, TINY)
+    if not values:  # sir without EoN
+        return
     wanted = {t.metric for t in registry() if t.study == study and t.missing() is None}
+    wanted |= {m for t in registry() if t.study == study for m in (t.ratio_of or ())}
     assert wanted <= set(values), wanted - set(values)
+    assert set(values) == set(STUDIES[study].columns)
+
+
+# ---------------------------------------------------------------- equivalence, power, ratios
+def test_tost_meets_equal_means_with_a_small_sd_and_not_with_a_huge_one():
+    rng = np.random.default_rng(0)
+    small = rng.normal(0.0, 0.01, 20)
+    huge = rng.normal(0.0, 5.0, 20)
+    assert stats.tost(small, 0.1).met()
+    assert not stats.tost(huge, 0.1).met()
+    assert not stats.tost(small + 0.5, 0.1).met()  # a real difference is not equivalence
+    eq = target(criterion=equivalent(0.1))
+    assert judge(eq, small).verdict == "met" and judge(eq, huge).verdict == "missed"
+
+
+def test_tost_on_a_deterministic_value_is_exact():
+    assert stats.tost(np.array([0.05]), 0.1).met() and not stats.tost(np.array([0.2, 0.2]), 0.1).met()
+    out = judge(target(criterion=equivalent(0.1)), np.array([0.05, 0.05, 0.05]))
+    assert out.deterministic and out.verdict == "met"
+    assert "(deterministic, 3 seeds)" in report.value_text(out)
+
+
+def test_seeds_for_power_matches_the_normal_closed_form():
+    from scipy.stats import norm
+
+    sd, margin = 0.006, 0.01
+    closed = ((norm.ppf(0.95) + norm.ppf(0.9)) * sd / margin) ** 2
+    assert stats.seeds_for_power_normal(sd, margin) == max(2, int(np.ceil(closed)))
+    assert stats.tost_power(sd, margin, int(np.ceil(closed))) >= 0.8
+    assert stats.tost_power(sd, margin, int(np.ceil(closed)) - 1) < 0.8 or closed < 2
+    assert stats.seeds_for_power(sd, margin) >= stats.seeds_for_power_normal(sd, margin)  # t is wider
+    n = stats.seeds_for_power(1.0, 0.5)  # ~36 by the normal closed form, a few more with t
+    assert 34 <= n <= 40
+
+
+def test_tost_power_holds_in_simulation_at_the_planned_seeds():
+    sd, margin = 1.0, 0.8
+    n = stats.seeds_for_power(sd, margin)
+    rng = np.random.default_rng(1)
+    hits = np.mean([stats.tost(rng.normal(0.0, sd, n), margin).met() for _ in range(2000)])
+    assert hits >= 0.78
+
+
+def test_ratio_ci_is_paired_and_agrees_with_the_delta_method():
+    rng = np.random.default_rng(2)
+    den = rng.normal(10.0, 1.0, 400)
+    num = 2.0 * den + rng.normal(0.0, 0.5, 400)
+    r, lo, hi = stats.ratio_ci(num, den)
+    d, dlo, dhi = stats.delta_ratio_ci(num, den)
+    assert r == pytest.approx(2.0, abs=0.02) and r == pytest.approx(d)
+    assert lo == pytest.approx(dlo, abs=0.01) and hi == pytest.approx(dhi, abs=0.01)
+    assert stats.ratio_ci(np.array([4.0, 4.0]), np.array([2.0, 2.0])) == (2.0, 2.0, 2.0)
+
+
+def test_a_ratio_target_reports_the_ratio_of_the_means_with_its_ci():
+    by_seed = {1000 + i: {"r": (8.0 + i) / 2.0, "a": 8.0 + i, "b": 2.0} for i in range(5)}
+    t = target("r", Criterion(4.0, INF), unit="ratio", scale=1.0, ratio_of=("a", "b"))
+    (o,), _ = evaluate([t], {"demo": by_seed})
+    assert o.mean == pytest.approx(5.0) and o.ci_low < 5.0 < o.ci_high and o.verdict == "met"
+    assert "ratio of the means, paired bootstrap" in report.value_text(o)
 
 
 # ---------------------------------------------------------------- the writer
@@ -123,7 +231,7 @@ SYNTHETIC = {"demo": {1000: {"share": 0.07, "ratio": 4.0}, 1001: {"share": 0.08,
                       1002: {"share": 0.075, "ratio": 4.1}}}
 TARGETS = [
     target(),
-    target("ratio", Criterion(2.5, 3.5), unit="ratio", scale=1.0, kind="fitted", knobs=("a.b = 1",)),
+    target("ratio", Criterion(2.5, 3.5), unit="ratio", scale=1.0, kind="calibrated", knobs=("a.b = 1",)),
     target("absent", missing=lambda: "the model has no such state"),
 ]
 META = {"command": "python -m sim.validate", "size_text": "tiny", "version": "0", "size": {"name": "tiny"}}
@@ -134,11 +242,13 @@ def test_the_writer_puts_every_target_and_replicate_in_the_report(tmp_path):
     paths = report.write(outcomes, table, tmp_path, META)
     assert [p.name for p in paths] == ["validation.md", "validation.parquet", "validation.json", "validation_demo.png"]
     text = (tmp_path / "validation.md").read_text()
-    assert "**3 targets, 2 held-out, 1 met" in text
+    assert "**3 targets: 2 predicted, 1 of them met; 0 imposed, 1 calibrated, 0 verification; 1 met in all" in text
+    assert "## Patterns" in text and "## Changes" in text
     assert "7.5 % [" in text and "| **met** |" in text and "| missed |" in text
     assert "not measurable: the model has no such state" in text
     tidy = pd.read_parquet(tmp_path / "validation.parquet")
-    assert len(tidy) == 3 + 3 + 1  # every replicate, and one row for the target without any
+    assert len(tidy[tidy.target.notna()]) == 3 + 3 + 1  # every replicate, and one row for the target without any
+    assert len(tidy[tidy.target.isna()]) == 6  # every column the study returned, every seed
     assert set(tidy.columns) >= {"target", "kind", "seed", "value", "mean", "ci_low", "ci_high", "verdict"}
     assert tidy[tidy.target == "absent"].value.isna().all()
     verdicts = json.loads((tmp_path / "validation.json").read_text())["targets"]
@@ -173,7 +283,7 @@ def fabricated(complaint_share):
 @pytest.fixture
 def committed(tmp_path):
     path = tmp_path / "validation.json"
-    path.write_text(json.dumps({"targets": {"complaint_share": {"verdict": "met"}}}))
+    path.write_text(json.dumps({"targets": {"complaint_share": {"verdict": "met", "criterion": "CI meets [5, 10] %"}}}))
     return path
 
 
@@ -191,6 +301,21 @@ def test_quick_check_fails_when_a_target_the_report_marks_met_is_missed(tmp_path
 
 def test_quick_check_passes_when_met_targets_stay_met(tmp_path, committed, monkeypatch):
     assert quick(tmp_path, committed, monkeypatch, 0.07) == 0
+
+
+def test_quick_check_does_not_compare_a_verdict_judged_by_another_criterion(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"targets": {"complaint_share": {"verdict": "met", "criterion": "CI above 0"}}}))
+    assert quick(tmp_path, path, monkeypatch, 0.30) == 0
+    assert "not compared: complaint_share: the committed report used another criterion" in capsys.readouterr().out
+
+
+def test_quick_check_takes_an_older_report_at_its_word_unless_the_criterion_changed(tmp_path, monkeypatch):
+    path = tmp_path / "older.json"
+    path.write_text(json.dumps({"targets": {"complaint_share": {"verdict": "met"}}}))  # no criterion recorded
+    assert quick(tmp_path, path, monkeypatch, 0.30) == 1
+    eq = target("paradox_wom", criterion=equivalent(1.0))
+    assert report.not_compared([judge(eq, np.array([0.0, 0.1]))], {"targets": {"paradox_wom": {"verdict": "met"}}})
 
 
 def test_quick_check_without_committed_verdicts_fails(tmp_path, monkeypatch):

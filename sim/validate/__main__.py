@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{round(size.market / default('market.share')):,} people) x {size.days} days at the defaults, "
         f"{size.cohort_seeds} seeds of "
         f"{size.cohort:,}-customer cohorts and {size.years}-year defection runs, {size.tarp_seeds} seeds of "
-        f"{size.tarp_cohort:,}-customer TARP cohorts",
+        f"{size.tarp_cohort:,}-customer TARP cohorts, {size.docking_seeds} seeds of each docking check",
         "version": package_version(),
     }
     report.write(outcomes, table, out, meta, results)
@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick:
         return 0
     problems = check(outcomes, args.baseline)
+    if args.baseline.is_file():
+        for line in report.not_compared(outcomes, json.loads(args.baseline.read_text())):
+            print(f"not compared: {line}")
     for line in problems:
         print(f"REGRESSION {line}", file=sys.stderr)
     return 1 if problems else 0

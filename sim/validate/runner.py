@@ -38,14 +38,23 @@ def run_studies(
 
 
 def evaluate(targets: list[Target], results: dict[str, dict[int, Values]]) -> tuple[list[Outcome], pd.DataFrame]:
-    """Judge each target on its study's values; also the tidy table of every replicate value."""
+    """Judge each target on its study's values; also the tidy table of every replicate value.
+
+    The table has one row a target and seed (``target`` set) and one row a study, seed and
+    metric for every value the studies returned (``target`` empty), so every column a note
+    cites is there.
+    """
     outcomes, rows = [], []
     for t in targets:
         reason = t.missing()
         by_seed = results.get(t.study, {})
-        seeds = sorted(s for s, v in by_seed.items() if t.metric in v)
+        needed = (t.metric, *(t.ratio_of or ()))
+        seeds = sorted(s for s, v in by_seed.items() if all(m in v for m in needed))
         values = np.array([by_seed[s][t.metric] for s in seeds], dtype=np.float64)
-        outcome = judge(t, None if reason else values, reason)
+        pair = None
+        if t.ratio_of and not reason and seeds:
+            pair = tuple(np.array([by_seed[s][m] for s in seeds], dtype=np.float64) for m in t.ratio_of)
+        outcome = judge(t, None if reason else values, reason, pair)
         outcomes.append(outcome)
         base = {
             "target": t.name,
@@ -59,11 +68,17 @@ def evaluate(targets: list[Target], results: dict[str, dict[int, Values]]) -> tu
             "ci_low": outcome.ci_low,
             "ci_high": outcome.ci_high,
             "verdict": outcome.verdict,
+            "study": t.study,
+            "metric": t.metric,
         }
         if outcome.verdict.startswith("not measurable"):
             rows.append(base | {"seed": pd.NA, "value": np.nan})
         else:
             rows.extend(base | {"seed": s, "value": v} for s, v in zip(seeds, values, strict=True))
+    for study, by_seed in sorted(results.items()):
+        for seed, values in sorted(by_seed.items()):
+            rows.extend({"target": None, "study": study, "metric": k, "seed": seed, "value": float(v)}
+                        for k, v in values.items())
     table = pd.DataFrame(rows)
     table["seed"] = table["seed"].astype("Int64")
     return outcomes, table

@@ -33,12 +33,13 @@ class Size:
     years: int  # years of the defection-cut runs (Reichheld & Sasser)
     storm: int  # customers in the jetBlue storm runs (a small effect: the quick check needs them large too)
     sir_runs: int  # EoN runs a seed, against one model run
+    docking_seeds: int  # seeds of the docking checks: power >= 0.8 at their margins (see targets.POWER)
 
 
 FULL = Size("full", market=10_000, days=365, seeds=20, cohort=5_000, cohort_seeds=10,
-            tarp_cohort=20_000, tarp_seeds=5, years=3, storm=10_000, sir_runs=40)
+            tarp_cohort=20_000, tarp_seeds=5, years=3, storm=10_000, sir_runs=40, docking_seeds=10)
 QUICK = Size("quick", market=3_000, days=365, seeds=8, cohort=1_500, cohort_seeds=5,
-             tarp_cohort=4_000, tarp_seeds=3, years=3, storm=10_000, sir_runs=20)
+             tarp_cohort=4_000, tarp_seeds=3, years=3, storm=10_000, sir_runs=20, docking_seeds=8)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Study:
     name: str
     run: Callable[[int, Size], Values]
     seeds: Callable[[Size], int]
+    columns: tuple[str, ...]  # every metric it returns (the columns of validation.parquet's study rows)
+    deterministic: bool = False  # one evaluation of a rule: no seeds, no CI
 
 
 def _share(numerator: float, denominator: float) -> float:
@@ -62,6 +65,8 @@ def defaults(seed: int, size: Size) -> Values:
         "tells_mean": s("mean_tells_per_unhappy"),
         "tells_over_20": s("share_telling_over_20"),
         "wom_ratio": s("positive_to_negative_wom"),
+        "positive_messages": s("positive_wom_messages"),
+        "negative_messages": s("negative_wom_messages"),
         "online_cascades": s("online_cascades"),
         "online_no_reshare": s("cascades_no_reshare_share") if s("online_cascades") else math.nan,
         "online_past_one_step": s("cascades_past_one_step_share") if s("online_cascades") else math.nan,
@@ -256,6 +261,41 @@ def recovery(seed: int, size: Size) -> Values:
     return out
 
 
+SEVERITIES = (0.08, 0.5, 0.9)  # minor, middling, severe (Magnini et al. 2007; Michel & Meuter 2008)
+
+
+def paradox_severity(seed: int, size: Size) -> Values:
+    """The paradox cohort (excellent same-day recovery) at three felt severities: satisfaction lift over no failure."""
+    base = {"customers": size.cohort, "failure.tolerance": 0.05} | QUIET
+    no_failure = base | {"complaint.base_share": 0.0}
+    out: Values = {}
+    for severity in SEVERITIES:
+        _, out[f"paradox_lift_{severity:g}"] = _cohort_gap(base | shock(severity) | EXCELLENT, no_failure, seed, 5)
+    out["paradox_fade"] = out[f"paradox_lift_{SEVERITIES[0]:g}"] - out[f"paradox_lift_{SEVERITIES[-1]:g}"]
+    return out
+
+
+TELLS_DAYS = 30
+
+
+def tarp_tells(seed: int, size: Size) -> Values:
+    """First-hand messages a complainant, the complaint recovered excellently at once against left unanswered.
+
+    A market with talk on and nothing else failing; everyone hit on day 1 (severity 0.3) complains. Nothing
+    is forwarded or posted online, so every negative message is told first-hand by a complainant (a
+    terrorist's extra tells included).
+    """
+    talk = {"customers": size.cohort, "failure.tolerance": 0.05, "failure.rate": 0.0, "wom.forward_prob": 0.0,
+            "wom.online_post_prob": 0.0, "wom.terrorist_post_prob": 0.0, "acquisition.enabled": False}
+    out: Values = {}
+    for name, handling in (("satisfied", EXCELLENT), ("unsatisfied", NOTHING)):
+        r = adapter.run(talk | shock(0.3) | handling, seed, TELLS_DAYS)
+        hurt = float((adapter.failures_felt(r.model) > 0).sum())
+        out[f"tells_{name}"] = _share(adapter.wom_counts(r)[1], hurt)
+    out["tells_ratio"] = _share(out["tells_unsatisfied"], out["tells_satisfied"])
+    return out
+
+
 COMPENSATION_LEVELS = tuple(round(0.2 * i, 1) for i in range(11))  # 0 %..200 % of the loss, as Gelbrich et al.
 # Compensation with an apology, the same day, the flawed service not fixed (as in Gelbrich, Gaethke
 # & Gregoire 2015); the apology keeps every level clear of double deviation.
@@ -382,20 +422,49 @@ def _one(size: Size) -> int:
     return 1
 
 
+_TARP_COLUMNS = tuple(f"tarp_{loss}_{c}" for loss in TARP_LOSSES for c in TARP_CONDITIONS)
+_ATTRIBUTION_COLUMNS = (
+    "dissatisfied_per_customer",
+    *(f"{k}_{part}" for k in ("npv_with_equity", "revenue", "customers_end")
+      for part in ("lost_to_failures", "through_wom", "direct")),
+    "bad_news_npv_share", "wom_share_of_failure_loss", "deterred_acquisitions", "wom_churned",
+    "deterrence_over_retention",
+)
 STUDIES = {
     s.name: s
     for s in (
-        Study("defaults", defaults, _seeds("seeds")),
-        Study("defection_cut", defection_cut, _seeds("cohort_seeds")),
-        Study("attribution", attribution, _seeds("seeds")),
-        Study("weak_ties", weak_ties, _seeds("seeds")),
-        Study("storm", storm, _seeds("seeds")),
-        Study("tarp", tarp, _seeds("tarp_seeds")),
-        Study("recovery", recovery, _seeds("cohort_seeds")),
-        Study("compensation", compensation, _seeds("cohort_seeds")),
-        Study("justice", justice, _one),  # a deterministic rule: one evaluation
-        Study("bass", bass, _seeds("cohort_seeds")),
-        Study("sir", sir, _seeds("cohort_seeds")),
-        Study("retention", retention, _seeds("cohort_seeds")),
+        Study("defaults", defaults, _seeds("seeds"), (
+            "complaint_share", "tells_mean", "tells_over_20", "wom_ratio", "positive_messages", "negative_messages",
+            "online_cascades", "online_no_reshare", "online_past_one_step", "yearly_attrition")),
+        Study("defection_cut", defection_cut, _seeds("cohort_seeds"), (
+            "attrition_before", "attrition_after_baseline_cut", "attrition_after_matched_cut",
+            "npv_gain_baseline_cut", "npv_gain_matched_cut", "profit_gain_matched_cut")),
+        Study("attribution", attribution, _seeds("seeds"), _ATTRIBUTION_COLUMNS),
+        Study("weak_ties", weak_ties, _seeds("seeds"),
+              (*(f"ws_lost_{r:g}" for r in REWIRING), "weak_tie_effect")),
+        Study("storm", storm, _seeds("seeds"), ("storm_extra_lost",)),
+        Study("tarp", tarp, _seeds("tarp_seeds"), _TARP_COLUMNS),
+        Study("tarp_tells", tarp_tells, _seeds("cohort_seeds"),
+              ("tells_satisfied", "tells_unsatisfied", "tells_ratio")),
+        Study("recovery", recovery, _seeds("cohort_seeds"), (
+            "paradox_repurchase", "paradox_satisfaction", "second_failure_repurchase", "second_failure_satisfaction",
+            "paradox_wom", "double_deviation")),
+        Study("paradox_severity", paradox_severity, _seeds("cohort_seeds"),
+              (*(f"paradox_lift_{v:g}" for v in SEVERITIES), "paradox_fade")),
+        Study("compensation", compensation, _seeds("cohort_seeds"),
+              (*(f"comp_{k:g}" for k in COMPENSATION_LEVELS), "comp_steepening", "comp_gain_beyond_150")),
+        Study("justice", justice, _one, ("justice_distributive_minus_interactional",
+                                        "justice_interactional_minus_procedural"), deterministic=True),
+        Study("bass", bass, _seeds("docking_seeds"), tuple(
+            f"bass_{n}_gap{y}" for n in ("innovation", "imitation")
+            for y in ("", *(f"_year{k}" for k in range(1, BASS_YEARS + 1))))),
+        Study("sir", sir, _seeds("docking_seeds"), ("sir_final_size_gap", "sir_tellers", "sir_final_size")),
+        # Cheap (no network) and the noisiest docking check per seed: twice the seeds.
+        Study("retention", retention, lambda size: 2 * size.docking_seeds, ("retention_gap",)),
     )
 }
+
+
+def columns() -> set[str]:
+    """Every metric any study returns: the names notes may cite in backticks."""
+    return {c for s in STUDIES.values() for c in s.columns}
