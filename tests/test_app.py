@@ -111,8 +111,8 @@ def test_inject_hits_the_customer_in_both_runs_and_marks_the_focus():
     for _, run in room.runs:
         assert run.pop.mood[target] in (Mood.UNHAPPY, Mood.WAITING)
         assert run.pop.failures[target] == 1
-        # the story starts: unless the firm heard (waiting), the customer now has friends to tell
-        assert run.pop.tell_left[target] > 0 or run.pop.waiting[target]
+        # the story starts (its length may be drawn as zero): a first-hand telling episode is open
+        assert run.pop.firsthand[target] or run.pop.waiting[target]
 
 
 def test_inject_skips_a_run_where_the_customer_has_left():
@@ -129,11 +129,12 @@ def test_colour_codes_follow_mood_and_membership():
     assert [look.label for look in LOOKS[: len(Mood)]] == [mood.name.lower() for mood in Mood]
     room = Classroom(**SMALL)
     run = room.runs[0][1]
-    run.pop.mood[[0, 1, 2]] = [Mood.UNHAPPY, Mood.RECOVERED, Mood.UNHAPPY]
-    run.pop.member[2] = Membership.CHURNED
+    three = np.flatnonzero(run.pop.member == Membership.ACTIVE)[:3]
+    run.pop.mood[three] = [Mood.UNHAPPY, Mood.RECOVERED, Mood.UNHAPPY]
+    run.pop.member[three[2]] = Membership.CHURNED
     codes = display_codes(run)
-    assert [LOOKS[c].label for c in codes[:3]] == ["unhappy", "recovered", "churned"]
-    assert codes[2] == CHURNED and LOOKS[CHURNED].colour == "#bdbdbd"
+    assert [LOOKS[c].label for c in codes[three]] == ["unhappy", "recovered", "churned"]
+    assert codes[three[2]] == CHURNED and LOOKS[CHURNED].colour == "#bdbdbd"
     assert LOOKS[Mood.UNHAPPY].colour == "#e31a1c" and LOOKS[Mood.RECOVERED].colour == "#33a02c"
 
 

@@ -14,7 +14,7 @@ delivered once everyone has talked, negative before positive, as in the array pa
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import mesa
@@ -26,6 +26,8 @@ from sim.core.states import Membership, Mood
 
 if TYPE_CHECKING:
     from sim.core.model import WomModel
+
+Messages = list[tuple[int, float]]  # (receiver, weight) of each message of the day
 
 # State codes as plain ints: comparing a numpy element with an IntEnum member costs ~15 times more.
 ACTIVE = int(Membership.ACTIVE)
@@ -214,7 +216,7 @@ class Customer(mesa.Agent):
         tells = self.story_size(w.negative_mean * m.cfg.failure.cause_tell[cause])
         m.start_telling(np.array([i]), np.array([tells]), firsthand=True)
         if m.rng.random() < w.online_post_prob:
-            m.post_online(1)
+            m.post_online(np.array([i]))
 
     def story_size(self, mean: float) -> int:
         """How many friends this person's story will reach, by the chosen spread process."""
@@ -290,16 +292,19 @@ class Customer(mesa.Agent):
         extra = int(m.draw_count(louder, 1, w.negative_dispersion)[0])
         m.start_telling(me, np.array([left + extra]), firsthand=False)
         if m.rng.random() < w.terrorist_post_prob:
-            m.post_online(1)
+            m.post_online(np.array([i]))
 
     # -------------------------------------------------------------- word of mouth
-    def talk(self, negative: list[int], told_by_friends: list[int], positive: list[int]) -> None:
+    def talk(self, negative: Messages, told_by_friends: Messages, positive: Messages) -> None:
         """Today's messages from this person, appended to the day's lists (delivered later).
 
+        Each message is (receiver, weight): a tie carries it with chance its strength, and it
+        weighs its strength for the hearer.
+
         Args:
-            negative: Receivers of negative messages (one entry per message).
-            told_by_friends: Receivers of friends' stories: they may pass them on.
-            positive: Receivers of praise.
+            negative: Negative messages.
+            told_by_friends: Friends' stories: their hearers may pass them on.
+            positive: Praise.
         """
         m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
         if pop.tell_left[i] > 0:
@@ -308,7 +313,7 @@ class Customer(mesa.Agent):
             told_by_friends.extend(told)
         deg = int(m.degree[i])
         if w.negative_enabled and pop.terrorist[i] and m.rng.random() < w.terrorist_daily_tell_prob and deg > 0:
-            negative.append(self.random_friend())  # terrorists keep at it, even after leaving
+            negative.extend(self.random_friend())  # terrorists keep at it, even after leaving
         if (
             w.positive_daily_rate > 0
             and pop.member[i] == ACTIVE
@@ -316,30 +321,47 @@ class Customer(mesa.Agent):
             and deg > 0
             and m.rng.random() < w.positive_daily_rate
         ):
-            positive.append(self.random_friend())
+            positive.extend(self.random_friend())
 
-    def tell_story(self) -> list[int]:
-        """Tell the next friends along the shuffled row, a few a day, each friend at most once."""
+    def tie(self, entry: int) -> tuple[bool, float]:
+        """Whether the tie at CSR ``entry`` carries a message today, and its weight."""
+        strength = self.model.graph.strength
+        if strength is None:
+            return True, 1.0
+        s = float(strength[entry])
+        return self.model.rng.random() < s, s
+
+    def tell_story(self) -> Messages:
+        """Walk the next friends along the shuffled row, a few a day; the used ties hear the story."""
         m, i, pop = self.model, self.index, self.model.pop
         deg = int(m.degree[i])
         told = int(pop.told[i])
         k = min(int(pop.tell_left[i]), m.cfg.wom.tells_per_day, max(deg - told, 0))
-        row = self.friends
+        base = int(m.graph.indptr[i])
         start = int(pop.cursor[i]) + told
-        receivers = [int(row[(start + j) % deg]) for j in range(k)]
+        messages = []
+        for j in range(k):
+            entry = base + (start + j) % deg
+            used, weight = self.tie(entry)
+            if used:
+                messages.append((int(m.graph.indices[entry]), weight))
         if pop.firsthand[i]:
-            m.today.firsthand_wom += k
+            m.today.firsthand_wom += len(messages)
         pop.told[i] += k
-        pop.tell_left[i] -= k
+        pop.reached[i] += len(messages)
+        pop.tell_left[i] -= len(messages)
         if pop.tell_left[i] <= 0 or pop.told[i] >= deg:
             m.close_telling(np.array([i]))
-        return receivers
+        return messages
 
-    def random_friend(self) -> int:
-        deg = int(self.model.degree[self.index])
-        return int(self.friends[int(self.model.rng.random() * deg)])
+    def random_friend(self) -> Messages:
+        """A message to one friend drawn uniformly, if their tie carries it."""
+        m = self.model
+        entry = int(m.graph.indptr[self.index]) + int(m.rng.random() * int(m.degree[self.index]))
+        used, weight = self.tie(entry)
+        return [(int(m.graph.indices[entry]), weight)] if used else []
 
-    def hear_negative(self, messages: int) -> None:
+    def hear_negative(self, messages: float) -> None:
         """Bad news: a customer's loyalty falls (retention feels a share of it); a prospect remembers."""
         m, i, pop, w = self.model, self.index, self.model.pop, self.model.cfg.wom
         if pop.member[i] == ACTIVE:
@@ -351,13 +373,15 @@ class Customer(mesa.Agent):
             pop.heard_negative[i] = self.recent_negative() + messages
             pop.heard_negative_day[i] = m.day
 
-    def maybe_forward(self) -> None:
-        """A hearer of a friend's story may pass it on, unless already telling one."""
+    def maybe_forward(self, messages: float) -> None:
+        """A hearer of friends' stories (``messages``, weighted) may pass one on, unless already telling."""
         m, i, w = self.model, self.index, self.model.cfg.wom
-        if m.rng.random() < w.forward_prob and rules.may_forward(m.pop.tell_left[i]):
+        passes = m.rng.random() < rules.forward_probability(messages, w.forward_prob)
+        if passes and rules.may_forward(m.pop.tell_left[i]):
+            m.today.forwarded += 1
             m.start_telling(np.array([i]), np.array([self.story_size(w.forward_mean)]), firsthand=False)
 
-    def hear_positive(self, messages: int, prospects_heard: dict[int, int]) -> None:
+    def hear_positive(self, messages: float, prospects_heard: dict[int, float]) -> None:
         """Praise: a customer's loyalty rises; a prospect may join tomorrow (Bass imitation)."""
         m, i, pop = self.model, self.index, self.model.pop
         if pop.member[i] == ACTIVE:
@@ -381,34 +405,43 @@ def step_agents(model: WomModel) -> None:
     for i in model.due_cases().tolist():
         model.customer(i).recover()
 
-    negative: list[int] = []
-    told_by_friends: list[int] = []
-    positive: list[int] = []
+    negative: Messages = []
+    told_by_friends: Messages = []
+    positive: Messages = []
     model.agents.shuffle_do("talk", negative, told_by_friends, positive)
     if model.cfg.wom.negative_enabled:
-        negative.extend(model.spread_online().tolist())
+        weak = model.cfg.network.weak_tie  # followers online weigh as weak ties
+        negative.extend((v, weak) for v in model.spread_online().tolist())
         for batch in model.hearing_calendar.pop(model.day, []):  # sir: stories due to arrive today
-            negative.extend(batch.tolist())
+            negative.extend((v, 1.0) for v in batch.tolist())
     deliver_negative(model, negative, told_by_friends)
     deliver_positive(model, positive)
 
 
-def deliver_negative(model: WomModel, negative: list[int], told_by_friends: list[int]) -> None:
+def weigh(messages: Messages) -> dict[int, float]:
+    """Summed weight of the messages each receiver got, by receiver."""
+    total: dict[int, float] = defaultdict(float)
+    for receiver, weight in messages:
+        total[receiver] += weight
+    return dict(sorted(total.items()))
+
+
+def deliver_negative(model: WomModel, negative: Messages, told_by_friends: Messages) -> None:
     """Every hearer takes in all of today's bad news at once; then hearers of friends may forward."""
     model.today.negative_wom += len(negative)
-    for i, messages in sorted(Counter(negative).items()):
+    for i, messages in weigh(negative).items():
         model.customer(i).hear_negative(messages)
-    for i in sorted(set(told_by_friends)):
-        model.customer(i).maybe_forward()
+    for i, messages in weigh(told_by_friends).items():
+        model.customer(i).maybe_forward(messages)
 
 
-def deliver_positive(model: WomModel, positive: list[int]) -> None:
+def deliver_positive(model: WomModel, positive: Messages) -> None:
     """Praise reaches its hearers; the prospects among them are remembered for tomorrow."""
     model.today.positive_wom += len(positive)
-    prospects_heard: dict[int, int] = {}
-    for i, messages in sorted(Counter(positive).items()):
+    prospects_heard: dict[int, float] = {}
+    for i, messages in weigh(positive).items():
         model.customer(i).hear_positive(messages, prospects_heard)
     model.positive_heard = (
         np.fromiter(prospects_heard.keys(), dtype=np.int64, count=len(prospects_heard)),
-        np.fromiter(prospects_heard.values(), dtype=np.int64, count=len(prospects_heard)),
+        np.fromiter(prospects_heard.values(), dtype=np.float64, count=len(prospects_heard)),
     )

@@ -91,6 +91,13 @@ class NetworkConfig:
     # watts_strogatz ring neighbours: mean degree 30 (assumption, as mean_degree)
     k: int = _count(30, low=2, source="assumption: mean degree 30, as mean_degree")
     rewire: float = _p(0.1, source="assumption")  # watts_strogatz rewiring probability (assumption)
+    # Tie strength: the chance a tie carries a story or a recommendation, and the weight of what it
+    # carries. Strong ties are activated more often and sway more (Brown & Reingen 1987, JCR); weak
+    # ties bridge groups (Granovetter 1973, AJS). Strong inside a community, weak between; on graphs
+    # without communities from shared friends (embeddedness, Onnela et al. 2007, PNAS). The two
+    # figures are assumptions; only their order is sourced.
+    strong_tie: float = _p(1.0, source="assumption: strong > weak per Brown & Reingen (1987, JCR)")
+    weak_tie: float = _p(0.25, source="assumption: strong > weak per Brown & Reingen (1987, JCR)")
     path: str = _setting("")  # edgelist: file of "u v" lines, node ids 0..n-1
 
 
@@ -102,6 +109,11 @@ class MarketConfig:
     share: float = field(  # firm's customers / market (assumption)
         default=0.25, metadata={"range": (1e-3, 1.0), "source": "assumption"}
     )
+    # Customers cluster: brand choice runs among friends (Reingen, Foster, Brown & Seidman 1984,
+    # JCR). Each community's share of the firm's customers is Beta with mean market.share and this
+    # concentration (low: communities nearly all-or-nothing; 0: customers placed at random). The
+    # figure is an assumption.
+    concentration: float = _concentration(4.0, source="assumption: clustering per Reingen et al. (1984, JCR)")
 
 
 @dataclass
@@ -310,13 +322,15 @@ class WomConfig:
     forward_prob: float = _p(0.05, source="assumption")  # chance a hearer passes the story on, second-hand
     # Friends told by a forwarder (assumption): R = 0.15, sub-critical.
     forward_mean: float = _nonneg(3.0, high=1000, source="assumption: R = 0.15, sub-critical")
-    # Online posts: seen by a heavy-tailed audience anywhere in the market (negative binomial, mean
-    # online_audience, dispersion online_dispersion); each viewer reshares with online_reshare_prob.
-    # Goel, Watts & Goldstein (2012, EC): 70-95 % of cascades reach no one beyond the poster and 1-4 %
-    # go past one step; here P(no reshare) ~ 86 % (all assumptions, that shape held out).
+    # Online posts reach the poster's followers: friends first, then people of the wider market,
+    # fixed by the seed; each person's follower count is lognormal with mean online_audience and
+    # log-sd online_audience_sigma (heavy-tailed, as follower counts are: Kwak, Lee, Park & Moon
+    # 2010, WWW; the form and both figures are assumptions). Each viewer reshares to their own
+    # followers with online_reshare_prob, so cascade depth and size come from who follows whom
+    # (Goel, Watts & Goldstein 2012, EC: 70-95 % of cascades reach no one beyond the poster).
     online_post_prob: float = _p(0.05, source="assumption")  # chance an unhappy customer posts online
     online_audience: float = _nonneg(30.0, high=10_000, source="assumption")
-    online_dispersion: float = _positive(0.5, source="assumption")
+    online_audience_sigma: float = _nonneg(1.5, high=5.0, source="assumption: heavy tail as in Kwak et al. (2010, WWW)")
     online_reshare_prob: float = _p(0.005, source="assumption")
     # Terrorists "actively seek to criticise" (course; qualitative): the multiplier is an assumption.
     terrorist_tell_multiplier: float = _nonneg(3.0, source="assumption")

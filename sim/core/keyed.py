@@ -62,6 +62,11 @@ class Purpose(IntEnum):
     PRAISERS = 29  # state-free: which people may recommend today
     PRAISE_FRIEND = 30
     WIN_BACK = 31
+    TIE = 32
+    TERRORIST_TIE = 33
+    PRAISE_TIE = 34
+    RESHARE = 35
+    FOLLOWERS = 36  # day 0 only: who follows whom, fixed by the seed
 
 
 def _mix(x: int) -> int:

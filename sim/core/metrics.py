@@ -43,6 +43,8 @@ class Counts:
     lost: int = 0
     acquired: int = 0
     won_back: int = 0  # of the acquired: former customers who came back
+    stories: int = 0  # negative telling episodes started: first-hand, forwarded, terrorists'
+    forwarded: int = 0  # of them, started by a hearer passing a friend's story on
     verdicts: int = 0  # failure episodes closed (no complaint, or the complaint answered)
     buy_again_intent: float = 0.0  # their summed will to buy again (loyalty at the close)
     profit: float = 0.0
@@ -159,6 +161,9 @@ def summary(model: WomModel) -> dict[str, Any]:
         "online_wom_messages": t.online_wom,
         "positive_to_negative_wom": t.positive_wom / t.negative_wom if t.negative_wom else 0.0,
         "online_cascades": len(model.cascades),
+        # Stories started per story: the reproduction number of negative stories over the run.
+        "story_reproduction": t.forwarded / t.stories if t.stories else 0.0,
+        "customers_assortativity": model.assortativity_start,
         "cascades_no_reshare_share": _share(model.cascades, lambda d: d == 0),
         "cascades_past_one_step_share": _share(model.cascades, lambda d: d >= 2),
         "mean_tells_per_unhappy": t.firsthand_wom / t.dissatisfied if t.dissatisfied else 0.0,

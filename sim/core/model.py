@@ -25,6 +25,7 @@ from sim.core.agents import Customer
 from sim.core.calendar import DayCalendar
 from sim.core.config import SimConfig, validate
 from sim.core.diffusion import sir
+from sim.core.followers import follower_counts
 from sim.core.keyed import KeyedRandom, Purpose, beta_table, negative_binomial_from_uniform
 from sim.core.metrics import Counts, daily_reporters, summary
 from sim.core.policies import handle, load_policy
@@ -98,7 +99,10 @@ class WomModel(mesa.Model):
         n = market_size(cfg.customers, cfg.market.share) if graph is None else graph.n
         if n < cfg.customers:
             raise ValueError(f"graph has {n} people: fewer than customers ({cfg.customers})")
-        self.graph = graph if graph is not None else netbuild.build(cfg.network, n, self.rng)
+        net = cfg.network
+        if graph is None:
+            graph = netbuild.build(net, n, self.rng, strong=net.strong_tie, weak=net.weak_tie)
+        self.graph = graph
         self.degree = self.graph.degree.astype(np.int32)
         self.pop = Population(self.graph.n)
         self._init_population()
@@ -117,6 +121,9 @@ class WomModel(mesa.Model):
         # Online posts alive today: their cascade's root and depth (0 = the poster's own post).
         self.posts_root = np.empty(0, dtype=np.int64)
         self.posts_depth = np.empty(0, dtype=np.int64)
+        self.posts_author = np.empty(0, dtype=np.int64)
+        # Each person's audience online: heavy-tailed follower counts (sim/core/followers.py).
+        self.audience = follower_counts(self.pop.n, cfg.wom.online_audience, cfg.wom.online_audience_sigma, self.rng)
         self.cascades: list[int] = []  # per root post: deepest reshare depth reached
         # Prospects who heard praise today and how often: they may join tomorrow (Bass imitation).
         self.positive_heard = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
@@ -160,8 +167,9 @@ class WomModel(mesa.Model):
         pop.expectation[:] = cfg.failure.quality
         sigma = cfg.complaint.propensity_sigma
         pop.propensity[:] = rng.lognormal(-0.5 * sigma**2, sigma, pop.n)  # mean 1
-        customers = rng.choice(pop.n, size=cfg.customers, replace=False) if cfg.customers < pop.n else np.arange(pop.n)
+        customers = netbuild.place_customers(self.graph, cfg.customers, cfg.market.concentration, rng)
         pop.member[customers] = Membership.ACTIVE
+        self.assortativity_start = netbuild.assortativity(self.graph, pop.member == Membership.ACTIVE)
         # Memoryless purchase occasions: already stationary on day 1.
         pop.next_purchase[:] = rng.geometric(1.0 / max(lc.purchase_interval_days, 1.0), pop.n).astype(np.int32)
         self.customers_start = len(customers)
@@ -443,7 +451,7 @@ class WomModel(mesa.Model):
             self.story_size(hurt, w.negative_mean * np.asarray(self.cfg.failure.cause_tell)[cause], Purpose.TELLS),
             firsthand=True,
         )
-        self.post_online(int(np.count_nonzero(self.keyed.uniform(Purpose.POST, hurt, self.day) < w.online_post_prob)))
+        self.post_online(hurt[self.keyed.uniform(Purpose.POST, hurt, self.day) < w.online_post_prob])
 
     def story_size(self, tellers: np.ndarray, mean: float | np.ndarray, purpose: Purpose) -> np.ndarray:
         """How many friends each teller will tell, by the chosen spread process."""
@@ -464,7 +472,9 @@ class WomModel(mesa.Model):
         pop.tell_left[tellers] = np.minimum(tells, INT16_MAX)
         self.may_tell.append(tellers)
         pop.told[tellers] = 0
+        pop.reached[tellers] = 0
         pop.firsthand[tellers] = firsthand
+        self.today.stories += len(tellers)
         deg = self.degree[tellers]
         u = self.keyed.uniform(Purpose.CURSOR, tellers, self.day)
         pop.cursor[tellers] = np.floor(u * np.maximum(deg, 1)).astype(np.int32)
@@ -482,18 +492,20 @@ class WomModel(mesa.Model):
         """End telling episodes; first-hand ones enter the histogram of how many were told."""
         pop = self.pop
         own = tellers[pop.firsthand[tellers]]
-        self.telling_histogram += np.bincount(np.minimum(pop.told[own], MAX_TOLD), minlength=MAX_TOLD + 1)
+        self.telling_histogram += np.bincount(np.minimum(pop.reached[own], MAX_TOLD), minlength=MAX_TOLD + 1)
         pop.firsthand[tellers] = False
         pop.tell_left[tellers] = 0
 
-    def post_online(self, posts: int) -> None:
-        """New root posts: each starts a cascade of reshares (Goel, Watts & Goldstein 2012)."""
+    def post_online(self, authors: np.ndarray) -> None:
+        """New root posts by ``authors``: each starts a cascade of reshares (Goel, Watts & Goldstein 2012)."""
+        posts = len(authors)
         if posts == 0:
             return
         roots = np.arange(len(self.cascades), len(self.cascades) + posts)
         self.cascades.extend([0] * posts)
         self.posts_root = np.concatenate([self.posts_root, roots])
         self.posts_depth = np.concatenate([self.posts_depth, np.zeros(posts, dtype=np.int64)])
+        self.posts_author = np.concatenate([self.posts_author, np.asarray(authors, dtype=np.int64)])
 
     def complain(self, unhappy: np.ndarray, severity: np.ndarray) -> None:
         """A few complain; a proactive firm finds some of the rest; all are queued and recorded."""
@@ -591,8 +603,7 @@ class WomModel(mesa.Model):
         louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
         extra = self.keyed_count(Purpose.TERRORIST_TELLS, who, louder, w.negative_dispersion)
         self.start_telling(who, left + extra, firsthand=False)
-        posts = self.keyed.uniform(Purpose.TERRORIST_POST, who, self.day) < w.terrorist_post_prob
-        self.post_online(int(np.count_nonzero(posts)))
+        self.post_online(who[self.keyed.uniform(Purpose.TERRORIST_POST, who, self.day) < w.terrorist_post_prob])
 
     def talk(self) -> None:
         """Negative stories to distinct friends, terrorists' retelling, online cascades, praise."""
@@ -606,54 +617,104 @@ class WomModel(mesa.Model):
         rep = np.repeat(tellers, k)
         j = np.arange(len(rep)) - offset
         pos = g.indptr[rep] + (pop.cursor[rep] + pop.told[rep] + j) % np.maximum(self.degree[rep], 1)
+        # A friend passed along the row hears the story only if the tie is used (strong ties more
+        # often: Brown & Reingen 1987); the walk moves on either way.
+        used = self.tie_used(Purpose.TIE, pos)
+        pos, rep = pos[used], rep[used]
         receivers = g.indices[pos]
+        spoken = np.bincount(np.searchsorted(tellers, rep), minlength=len(tellers)).astype(np.int16)
         firsthand = pop.firsthand[rep]
         pop.told[tellers] += k.astype(np.int16)
-        pop.tell_left[tellers] -= k.astype(np.int16)
+        pop.reached[tellers] += spoken
+        pop.tell_left[tellers] -= spoken
         done = tellers[(pop.tell_left[tellers] <= 0) | (pop.told[tellers] >= deg)]
         self.close_telling(done)
         self.today.firsthand_wom += int(firsthand.sum())
 
-        retold = online = scheduled = np.empty(0, dtype=np.int64)
+        weights = [self.tie_weight(pos)]
+        heard = [receivers]
         if w.negative_enabled:
-            # Terrorists keep telling a random friend now and then, even after leaving.
+            # Terrorists keep telling a friend now and then, even after leaving.
             loud = np.flatnonzero(pop.terrorist)
             daily = self.keyed.uniform(Purpose.TERRORIST_DAILY, loud, self.day) < w.terrorist_daily_tell_prob
             loud = loud[daily & (self.degree[loud] > 0)]
-            retold = self.random_friend(loud, Purpose.TERRORIST_FRIEND)
+            at = self.friend_entry(loud, Purpose.TERRORIST_FRIEND)
+            at = at[self.tie_used(Purpose.TERRORIST_TIE, at)]
+            heard.append(g.indices[at])
+            weights.append(self.tie_weight(at))
             online = self.spread_online()
+            heard.append(online)
+            weights.append(np.full(len(online), self.cfg.network.weak_tie))  # followers: as a weak tie
             batches = self.hearing_calendar.pop(self.day, [])
-            scheduled = np.concatenate(batches) if batches else scheduled
-        self.hear_negative(np.concatenate([receivers, retold, online, scheduled]), forwarders_from=receivers)
+            if batches:
+                scheduled = np.concatenate(batches)
+                heard.append(scheduled)
+                weights.append(np.ones(len(scheduled)))
+        self.hear_negative(np.concatenate(heard), np.concatenate(weights), firsthand_from=len(receivers))
         self.praise()
 
+    def tie_used(self, purpose: Purpose, entries: np.ndarray) -> np.ndarray:
+        """Whether each tie (a CSR entry) carries a story today: with chance its strength."""
+        strength = self.graph.strength
+        if strength is None:
+            return np.ones(len(entries), dtype=bool)
+        return self.keyed.uniform(purpose, entries, self.day) < strength[entries]
+
+    def tie_weight(self, entries: np.ndarray) -> np.ndarray:
+        """How much a message over each tie counts for the hearer: its strength (strong ties sway more)."""
+        strength = self.graph.strength
+        return np.ones(len(entries)) if strength is None else strength[entries].astype(np.float64)
+
     def spread_online(self) -> np.ndarray:
-        """Today's posts reach their audience; some viewers reshare, posting tomorrow."""
+        """Today's posts reach their authors' followers; some followers reshare, posting tomorrow.
+
+        Followers are friends first (the front of the author's shuffled row), then people of the
+        wider market fixed by the seed (keyed to author and rank), so an author's audience is the
+        same every time they post: cascade depth and size come from who follows whom.
+        """
         w, pop = self.cfg.wom, self.pop
-        rng = self.keyed.stream(Purpose.ONLINE, self.day)
         if len(self.posts_root) == 0:
             return np.empty(0, dtype=np.int64)
-        n, p = rules.negative_binomial_params(w.online_audience, w.online_dispersion)
-        audience = np.minimum(rng.negative_binomial(n, p, len(self.posts_root)), INT16_MAX // 2)
-        viewers = rng.integers(0, pop.n, int(audience.sum()))
-        reshares = rng.binomial(audience, w.online_reshare_prob)
-        roots = np.repeat(self.posts_root, reshares)
-        depth = np.repeat(self.posts_depth + 1, reshares)
-        if len(roots) > pop.n:  # no more reshares than people in the market
-            keep = np.sort(rng.choice(len(roots), pop.n, replace=False))
-            roots, depth = roots[keep], depth[keep]
+        post, viewers = self.followers_of(self.posts_author)
+        reshare = self.keyed.uniform(Purpose.RESHARE, viewers, self.day) < w.online_reshare_prob
+        roots, depth, authors = self.posts_root[post[reshare]], self.posts_depth[post[reshare]] + 1, viewers[reshare]
+        # A person reshares a cascade at most once a day.
+        key = np.unique(roots * np.int64(pop.n) + authors, return_index=True)[1]
+        roots, depth, authors = roots[key], depth[key], authors[key]
         for root, d in zip(roots.tolist(), depth.tolist(), strict=True):
             self.cascades[root] = max(self.cascades[root], d)
-        self.posts_root, self.posts_depth = roots, depth
+        self.posts_root, self.posts_depth, self.posts_author = roots, depth, authors
         self.today.online_wom += len(viewers)
         return viewers
 
-    def hear_negative(self, receivers: np.ndarray, forwarders_from: np.ndarray) -> None:
+    def followers_of(self, authors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(post index, viewer) for every follower of each author: friends first, then the market."""
+        g = self.graph
+        audience = self.audience[authors]
+        own = np.minimum(audience, self.degree[authors])
+        post = np.repeat(np.arange(len(authors), dtype=np.int64), audience)
+        rank = np.arange(len(post), dtype=np.int64) - np.repeat(np.cumsum(audience) - audience, audience)
+        viewers = np.empty(len(post), dtype=np.int64)
+        friend = rank < own[post]
+        viewers[friend] = g.indices[g.indptr[authors[post[friend]]] + rank[friend]]
+        far = ~friend
+        key = authors[post[far]] * np.int64(1 << 24) + rank[far]
+        viewers[far] = np.floor(self.keyed.uniform(Purpose.FOLLOWERS, key, 0) * self.pop.n).astype(np.int64)
+        return post, viewers
+
+    def hear_negative(self, receivers: np.ndarray, weights: np.ndarray, firsthand_from: int) -> None:
+        """Bad news lands: each message counts by its tie's weight; hearers of friends may pass it on.
+
+        The first ``firsthand_from`` receivers heard a friend's story today (not a post, a
+        terrorist or the SIR kernel): the more (and the closer) friends told them, the likelier
+        they pass it on, so dense clusters of strong ties can carry a story further.
+        """
         pop, w = self.pop, self.cfg.wom
         self.today.negative_wom += len(receivers)
         if len(receivers) == 0:
             return
-        who, count = np.unique(receivers, return_counts=True)
+        who, inverse = np.unique(receivers, return_inverse=True)
+        count = np.bincount(inverse, weights=weights, minlength=len(who))
         member = pop.member[who]
         active = member == Membership.ACTIVE
         customers = who[active]
@@ -664,17 +725,20 @@ class WomModel(mesa.Model):
         pop.heard_negative[who] = self.recent_negative(who) + count
         calm = who[active & (pop.mood[who] == Mood.CONTENT)]
         pop.mood[calm] = Mood.SWAYED
-        # A hearer of a friend's story may pass it on (independent cascade, Kempe et al. 2003).
-        heard = np.unique(forwarders_from)
-        passes = self.keyed.uniform(Purpose.FORWARD, heard, self.day) < w.forward_prob
+        # A hearer of friends' stories may pass it on (independent cascade, Kempe et al. 2003): each
+        # message is a chance forward_prob, weighted by its tie.
+        from_friends = np.bincount(inverse[:firsthand_from], weights=weights[:firsthand_from], minlength=len(who))
+        heard = who[from_friends > 0]
+        p = rules.forward_probability(from_friends[from_friends > 0], w.forward_prob)
+        passes = self.keyed.uniform(Purpose.FORWARD, heard, self.day) < p
         fwd = heard[passes & rules.may_forward(pop.tell_left[heard])]
+        self.today.forwarded += len(fwd)
         self.start_telling(fwd, self.story_size(fwd, w.forward_mean, Purpose.FORWARD_TELLS), firsthand=False)
 
-    def random_friend(self, who: np.ndarray, purpose: Purpose) -> np.ndarray:
-        """One friend of each of ``who`` (all with friends), drawn uniformly."""
-        g = self.graph
+    def friend_entry(self, who: np.ndarray, purpose: Purpose) -> np.ndarray:
+        """The CSR entry of one friend of each of ``who`` (all with friends), drawn uniformly."""
         u = self.keyed.uniform(purpose, who, self.day)
-        return g.indices[g.indptr[who] + np.floor(u * self.degree[who]).astype(np.int64)]
+        return self.graph.indptr[who] + np.floor(u * self.degree[who]).astype(np.int64)
 
     def praise(self) -> None:
         """Satisfied customers recommend the firm to a random friend at a daily rate."""
@@ -689,11 +753,14 @@ class WomModel(mesa.Model):
             & rules.recommends(pop.satisfaction[talkers], w)
             & (self.degree[talkers] > 0)
         ]
-        receivers = self.random_friend(talkers, Purpose.PRAISE_FRIEND)
+        at = self.friend_entry(talkers, Purpose.PRAISE_FRIEND)
+        at = at[self.tie_used(Purpose.PRAISE_TIE, at)]
+        receivers = self.graph.indices[at]
         self.today.positive_wom += len(receivers)
         if len(receivers) == 0:
             return
-        who, count = np.unique(receivers, return_counts=True)
+        who, inverse = np.unique(receivers, return_inverse=True)
+        count = np.bincount(inverse, weights=self.tie_weight(at), minlength=len(who))
         member = pop.member[who]
         active = member == Membership.ACTIVE
         customers = who[active]

@@ -32,7 +32,8 @@ class Population:
         self.waiting = np.zeros(n, dtype=bool)  # case queued: neither buys nor leaves until answered
         self.terrorist = np.zeros(n, dtype=bool)
         self.tell_left = np.zeros(n, dtype=np.int16)  # negative messages still to tell
-        self.told = np.zeros(n, dtype=np.int16)  # negative messages told in this episode
+        self.told = np.zeros(n, dtype=np.int16)  # friends passed along the row in this episode
+        self.reached = np.zeros(n, dtype=np.int16)  # of them, those the story reached (the tie was used)
         self.firsthand = np.zeros(n, dtype=bool)  # telling about their own failure (not forwarding)
         self.cursor = np.zeros(n, dtype=np.int32)  # random start in the neighbour row
         self.heard_negative = np.zeros(n, dtype=np.float32)  # recent negative messages heard (fading)

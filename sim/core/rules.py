@@ -312,6 +312,16 @@ def recommends(satisfaction: ArrayLike, wom: WomConfig) -> np.ndarray:
     return _f(satisfaction) >= wom.praise_threshold
 
 
+def forward_probability(messages: ArrayLike, forward_prob: float) -> np.ndarray:
+    """Chance a hearer passes a story on: each message from a friend (weighted by its tie) is a chance.
+
+    Example:
+        >>> round(float(forward_probability(2.0, 0.05)), 4)
+        0.0975
+    """
+    return -np.expm1(_f(messages) * math.log1p(-min(forward_prob, 1.0 - 1e-16)))
+
+
 def may_forward(tell_left: ArrayLike) -> np.ndarray:
     """A hearer passes a story on only when not already telling one."""
     return np.asarray(tell_left) == 0
