@@ -261,7 +261,8 @@ def test_rules_agree_on_scalars_and_arrays():
     assert np.allclose(arr, [float(rules.loyalty_after_recovery(0.3, 0.97, s, R)) for s in sats])
     good = np.array([False, True, False])
     arr = rules.loyalty_after_recovery(0.3, 0.97, sats, R, good)
-    assert np.allclose(arr, [float(rules.loyalty_after_recovery(0.3, 0.97, s, R, g)) for s, g in zip(sats, good)])
+    expected = [float(rules.loyalty_after_recovery(0.3, 0.97, s, R, g)) for s, g in zip(sats, good, strict=True)]
+    assert np.allclose(arr, expected)
     sev = np.array([0.05, 0.3, 0.9])
     arr = rules.satisfaction_after_recovery(0.7, 0.95, True, R, sev)
     assert np.allclose(arr, [float(rules.satisfaction_after_recovery(0.7, 0.95, True, R, x)) for x in sev])
