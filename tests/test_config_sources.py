@@ -86,7 +86,7 @@ def test_counts_add_up():
 def test_the_markdown_table_lists_assumptions_and_fitted_values_with_defaults():
     table = sources.markdown()
     assert "| `recovery.terrorist_prob` | `0.5` | assumption |" in table
-    assert "| `recovery.voice_repair` | `0.15` | fitted: TARP small-loss row" in table
+    assert "| `recovery.voice_repair` | `0.064` | fitted: TARP small-loss row" in table
     assert "`seed`" not in table  # a setting
     assert "`loyalty.churn_sensitivity`" not in table  # a citation
 

@@ -58,9 +58,21 @@ def test_an_unanswered_complaint_earns_no_justice_at_all():
 def test_speed_counts_once_in_procedural_justice_only():
     fast = float(rules.recovery_satisfaction(FULL, 1.25, 0, R))
     slow = float(rules.recovery_satisfaction(FULL, 1.25, 60, R))
-    assert fast - slow == pytest.approx(R.w_procedural * 0.5 * (1 - math.exp(-60 / R.patience_days)))
+    speed_share = 1.0 - R.procedural_first_contact_share
+    assert fast - slow == pytest.approx(R.w_procedural * speed_share * (1 - math.exp(-60 / R.patience_days)))
     # The repair reads satisfaction alone: no second speed term.
-    assert float(rules.repair_fraction(fast, R)) == pytest.approx(fast**R.repair_convexity)
+    a = R.repair_linear_share
+    assert float(rules.repair_fraction(fast, R)) == pytest.approx(a * fast + (1 - a) * fast**R.repair_convexity)
+
+
+def test_justice_sub_weights_split_outcome_and_procedural_justice_as_configured():
+    cfg = RecoveryRulesConfig(outcome_fix_share=0.8, procedural_first_contact_share=0.1)
+    assert float(rules.outcome_justice(True, 0.0, cfg)) == pytest.approx(0.8)
+    assert float(rules.outcome_justice(False, 5.0, cfg)) == pytest.approx(0.2, abs=1e-3)
+    assert float(rules.procedural_justice(True, 1e6, cfg)) == pytest.approx(0.1)
+    assert float(rules.procedural_justice(False, 0, cfg)) == pytest.approx(0.9)
+    fix_only = PolicyConfig(apology=False, fix=True, first_contact=False, compensation_ratio=0.0)
+    assert float(rules.recovery_satisfaction(fix_only, 0.0, 1e6, cfg)) == pytest.approx(cfg.w_outcome * 0.8)
 
 
 def test_justice_weights_order_outcome_interactional_procedural():
@@ -74,6 +86,48 @@ def test_justice_weights_order_outcome_interactional_procedural():
     assert o > i > p > 0  # Orsingher, Valentini & de Angelis (2010)
 
 
+ALONE = {
+    "apology": dict(apology=True),
+    "fix at first contact": dict(fix=True, first_contact=True),
+    "compensation": dict(compensation_ratio=1.0),
+}
+
+
+@pytest.mark.parametrize("element", list(ALONE))
+def test_each_element_raises_satisfaction_and_repair_on_its_own(element):
+    bare = dict(apology=False, fix=False, first_contact=False, compensation_ratio=0.0)
+    slow = 30  # a late answer: the element itself, nearly no speed credit
+    with_it = PolicyConfig(**(bare | ALONE[element]))
+    ratio = with_it.compensation_ratio
+    sat = float(rules.recovery_satisfaction(with_it, ratio, slow, R))
+    # Against the bare answer (speed credit only) and against one more element on top of it.
+    bare_sat = float(rules.timeliness(slow, R)) * R.w_procedural * (1 - R.procedural_first_contact_share)
+    assert sat > bare_sat + 0.1
+    assert float(rules.repair_fraction(sat, R)) > float(rules.repair_fraction(bare_sat, R)) + 0.03
+    others = PolicyConfig(**(bare | {k: v for e, kv in ALONE.items() if e != element for k, v in kv.items()}))
+    everything = PolicyConfig(**(bare | {k: v for kv in ALONE.values() for k, v in kv.items()}))
+    s_others = float(rules.recovery_satisfaction(others, others.compensation_ratio, slow, R))
+    s_all = float(rules.recovery_satisfaction(everything, everything.compensation_ratio, slow, R))
+    assert s_all > s_others and float(rules.repair_fraction(s_all, R)) > float(rules.repair_fraction(s_others, R))
+
+
+def test_speed_raises_satisfaction_and_repair_on_its_own():
+    apology = PolicyConfig(apology=True, fix=False, first_contact=False, compensation_ratio=0.0)
+    same_day, late = (float(rules.recovery_satisfaction(apology, 0.0, d, R)) for d in (0, 30))
+    assert same_day > late + 0.1
+    assert float(rules.repair_fraction(same_day, R)) > float(rules.repair_fraction(late, R)) + 0.03
+
+
+def test_compensation_paid_beyond_the_loss_wins_more_than_an_apology_at_the_same_speed():
+    # Smith, Bolton & Wagner (1999); Davidow (2003): compensation (redress) the strongest element.
+    pay = PolicyConfig(apology=False, fix=False, first_contact=False, compensation_ratio=1.5)
+    apology = PolicyConfig(apology=True, fix=False, first_contact=False, compensation_ratio=0.0)
+    for delay in (0, 3, 30):
+        assert float(rules.recovery_satisfaction(pay, 1.5, delay, R)) > float(
+            rules.recovery_satisfaction(apology, 0.0, delay, R)
+        )
+
+
 def test_voice_alone_wins_back_some_loyalty_and_a_perfect_answer_all_of_it():
     apology = PolicyConfig(fix=False, first_contact=False, compensation_ratio=0)
     apology_late = float(rules.recovery_satisfaction(apology, 0, 14, R))
@@ -81,6 +135,7 @@ def test_voice_alone_wins_back_some_loyalty_and_a_perfect_answer_all_of_it():
     after = float(rules.loyalty_after_recovery(0.37, 0.97, apology_late, R))
     assert after > 0.37  # TARP: complaining beats silence even when unsatisfied
     assert float(rules.loyalty_after_recovery(0.37, 0.97, 1.0, R)) == pytest.approx(0.97)
+    assert float(rules.repair_fraction(0.0, R)) == 0.0 and float(rules.repair_fraction(1.0, R)) == 1.0
 
 
 def test_double_deviation_is_smooth_and_lands_below_silence():
@@ -91,15 +146,48 @@ def test_double_deviation_is_smooth_and_lands_below_silence():
     assert float(rules.terrorist_probability(1.0, R)) == 0.0 < float(rules.terrorist_probability(0.0, R))
 
 
-def test_recovery_paradox_lifts_satisfaction_after_a_first_failure_only_and_never_loyalty():
+def test_paying_the_loss_or_fixing_the_problem_is_never_a_double_deviation():
+    pay_loss = PolicyConfig(apology=False, fix=False, first_contact=False, compensation_ratio=1.0)
+    late = 60  # slow, no apology: handling scores below bad_threshold
+    sat = float(rules.recovery_satisfaction(pay_loss, 1.0, late, R))
+    assert sat < R.bad_threshold
+    good = rules.makes_good(pay_loss, 1.0)
+    assert bool(good)
+    assert float(rules.double_deviation(sat, R, good)) == 0.0
+    assert float(rules.terrorist_probability(sat, R, good)) == 0.0
+    assert float(rules.loyalty_after_recovery(0.37, 0.97, sat, R, good)) > 0.37
+    fix_only = PolicyConfig(apology=False, fix=True, first_contact=False, compensation_ratio=0.0)
+    assert bool(rules.makes_good(fix_only, 0.0))
+    # Paying just under the loss, unfixed and late, can be one; an unanswered complaint always is.
+    short = PolicyConfig(apology=False, fix=False, first_contact=False, compensation_ratio=0.99)
+    assert not bool(rules.makes_good(short, 0.99))
+    assert float(rules.double_deviation(float(rules.recovery_satisfaction(short, 0.99, late, R)), R, False)) > 0
+    assert not bool(rules.makes_good(NONE, 0.0))
+    assert float(rules.double_deviation(0.0, R, rules.makes_good(NONE, 0.0))) == 1.0
+    assert float(rules.terrorist_probability(0.0, R, rules.makes_good(NONE, 0.0))) == R.terrorist_prob
+    # A ratio per case (compensation_basis "fixed"): judged case by case.
+    assert list(rules.makes_good(short, np.array([0.5, 1.0, 2.0]))) == [False, True, True]
+
+
+def test_recovery_paradox_lifts_satisfaction_after_a_first_minor_failure_only_and_never_loyalty():
     before = 0.8
-    first = float(rules.satisfaction_after_recovery(before, 1.0, True, R))
-    second = float(rules.satisfaction_after_recovery(before, 1.0, False, R))
+    first = float(rules.satisfaction_after_recovery(before, 1.0, True, R, 0.08))
+    second = float(rules.satisfaction_after_recovery(before, 1.0, False, R, 0.08))
     assert first > before  # de Matos, Henrique & Rossi (2007)
     assert second == pytest.approx(before)  # Maxham & Netemeyer (2002): gone at a second failure
-    assert float(rules.satisfaction_after_recovery(before, R.paradox_threshold, True, R)) <= before
+    assert float(rules.satisfaction_after_recovery(before, R.paradox_threshold, True, R, 0.08)) <= before
     # Loyalty can at best come back to where it was.
     assert float(rules.loyalty_after_recovery(0.2, 0.97, 1.0, R)) <= 0.97 + 1e-12
+
+
+def test_recovery_paradox_fades_with_severity_and_is_zero_after_a_severe_failure():
+    # Magnini et al. (2007); Michel & Meuter (2008): after minor failures only.
+    before, sev = 0.8, np.array([0.0, 0.08, 0.2, R.paradox_max_severity, 0.9, 1.0])
+    lift = rules.satisfaction_after_recovery(before, 1.0, True, R, sev) - before
+    assert lift[0] == pytest.approx(R.paradox_bonus * (1 - before))
+    assert np.all(np.diff(lift[:4]) < 0)
+    assert np.all(lift[3:] == pytest.approx(0.0, abs=1e-12))
+    assert float(rules.paradox_weight(1.0, 0.9, R)) == 0.0
 
 
 def test_churn_is_a_hazard_per_day_so_a_year_loses_the_baseline_whatever_the_steps():
@@ -176,6 +264,13 @@ def test_rules_agree_on_scalars_and_arrays():
     sats = np.array([0.0, 0.4, 1.0])
     arr = rules.loyalty_after_recovery(0.3, 0.97, sats, R)
     assert np.allclose(arr, [float(rules.loyalty_after_recovery(0.3, 0.97, s, R)) for s in sats])
+    good = np.array([False, True, False])
+    arr = rules.loyalty_after_recovery(0.3, 0.97, sats, R, good)
+    expected = [float(rules.loyalty_after_recovery(0.3, 0.97, s, R, g)) for s, g in zip(sats, good, strict=True)]
+    assert np.allclose(arr, expected)
+    sev = np.array([0.05, 0.3, 0.9])
+    arr = rules.satisfaction_after_recovery(0.7, 0.95, True, R, sev)
+    assert np.allclose(arr, [float(rules.satisfaction_after_recovery(0.7, 0.95, True, R, x)) for x in sev])
 
 
 def test_lifetime_value_grows_with_loyalty_and_shrinks_with_discounting():

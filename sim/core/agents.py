@@ -255,11 +255,12 @@ class Customer(mesa.Agent):
         r, econ = m.cfg.recovery, m.cfg.economics
         delay = m.day - int(pop.complaint_day[i])
         outcome = handle(m.policy, float(pop.severity[i]) * econ.ticket, m.mean_loss, delay, r, econ, m.cfg.failure)
-        sat = float(outcome.satisfaction)
-        pop.loyalty[i] = rules.loyalty_after_recovery(pop.loyalty[i], pop.loyalty_before[i], sat, r)
+        sat, good_answer = float(outcome.satisfaction), bool(outcome.made_good)
+        pop.loyalty[i] = rules.loyalty_after_recovery(pop.loyalty[i], pop.loyalty_before[i], sat, r, good_answer)
         pop.loyalty_day[i] = m.day
-        first = pop.failures[i] == 1  # the recovery paradox lifts satisfaction after a first failure only
-        pop.satisfaction[i] = rules.satisfaction_after_recovery(pop.satisfaction_before[i], sat, first, r)
+        first = pop.failures[i] == 1  # the recovery paradox lifts satisfaction after a first, minor failure only
+        severity = float(pop.severity[i])
+        pop.satisfaction[i] = rules.satisfaction_after_recovery(pop.satisfaction_before[i], sat, first, r, severity)
         pop.waiting[i] = False
         m.close_episode(np.array([i]))
         pop.next_purchase[i] = max(int(pop.next_purchase[i]), m.day + 1)
@@ -273,8 +274,8 @@ class Customer(mesa.Agent):
                 pop.mood[i] = RECOVERED
         elif not terrorist:
             pop.mood[i] = UNHAPPY
-        m.today.double_deviations += int(rules.double_deviation(sat, r) > 0)
-        if m.rng.random() < rules.terrorist_probability(sat, r) and not terrorist:
+        m.today.double_deviations += int(rules.double_deviation(sat, r, good_answer) > 0)
+        if m.rng.random() < rules.terrorist_probability(sat, r, good_answer) and not terrorist:
             self.turn_terrorist()
 
     def turn_terrorist(self) -> None:

@@ -243,16 +243,42 @@ class RecoveryRulesConfig:
     compensation_steepness: float = _positive(
         6.0, source="assumption: matching the shape of Gelbrich, Gaethke & Gregoire (2015, JSR)"
     )
+    # Inside outcome (distributive) justice: the share that fixing the problem carries; paying
+    # compensation carries the rest. No source gives the split; compensation is the larger part:
+    # it is the recovery attribute with the strongest effect in Smith, Bolton & Wagner (1999, JMR),
+    # and redress the response dimension with the strongest effect on repurchase in Davidow's
+    # (2003, JSR) review (assumption).
+    outcome_fix_share: float = _p(
+        0.3,
+        source="assumption: compensation the larger part of outcome justice, as the strongest attribute in "
+        "Smith, Bolton & Wagner (1999, JMR) and Davidow (2003, JSR)",
+    )
+    # Inside procedural justice: the share of resolving the case at first contact; timeliness
+    # carries the rest. Speed is the procedural attribute Smith, Bolton & Wagner (1999, JMR)
+    # manipulate; Tax, Brown & Chandrashekaran (1998, JM) list timing among several procedural
+    # elements without weights (assumption).
+    procedural_first_contact_share: float = _p(
+        0.3,
+        source="assumption: speed the larger part, the procedural attribute of Smith, Bolton & Wagner (1999, JMR); "
+        "Tax, Brown & Chandrashekaran (1998, JM) give no weights",
+    )
     # Timeliness = exp(-delay / patience), inside procedural justice (assumption).
     patience_days: float = _positive(3.0, source="assumption")
-    # Satisfaction with the handling to the share of the lost loyalty won back: convex, as
-    # satisfaction to loyalty is (Jones & Sasser 1995, HBR: totally satisfied customers repurchase
-    # ~6x as often as the merely satisfied). Fitted, with voice_repair, to TARP's small-loss row;
-    # the large-loss row is held out (docs/validation.md).
-    repair_convexity: float = _positive(6.0, source="fitted: TARP small-loss row, complained and satisfied")
+    # Satisfaction with the handling s to the share of the lost loyalty won back:
+    # repair_linear_share * s + (1 - repair_linear_share) * s ** repair_convexity. The linear part
+    # gives every element of a recovery (apology, speed, first-contact fix, compensation) its own
+    # effect on repurchase, as each has one in Davidow's (2003, JSR) review; its size is an
+    # assumption. The convex part: totally satisfied customers come back far more than the merely
+    # satisfied (Jones & Sasser 1995, HBR: ~6x). The exponent is fitted, with voice_repair, to
+    # TARP's small-loss row; the large-loss row is held out (docs/validation.md).
+    repair_linear_share: float = _p(
+        0.3, source="assumption: each recovery element has its own effect on repurchase (Davidow 2003, JSR)"
+    )
+    repair_convexity: float = _positive(5.32, source="fitted: TARP small-loss row, complained and satisfied")
     # Complaining itself wins back this share of the loss, even when the handling disappoints
-    # (TARP: 46 % of unsatisfied complainants buy again against 37 % of the silent). Fitted.
-    voice_repair: float = _p(0.15, source="fitted: TARP small-loss row, complained and not satisfied")
+    # (TARP: 46 % of unsatisfied complainants buy again against 37 % of the silent, together with
+    # what the unsatisfying answer itself wins back). Fitted.
+    voice_repair: float = _p(0.064, source="fitted: TARP small-loss row, complained and not satisfied")
     # Handling satisfaction at which the complainant counts as satisfied (assumption).
     satisfied_threshold: float = _p(0.5, source="assumption")
     # Recovery paradox on satisfaction only (de Matos, Henrique & Rossi 2007, JSR meta-analysis: on
@@ -262,12 +288,24 @@ class RecoveryRulesConfig:
     # The paradox is theirs; its threshold and size are assumptions.
     paradox_threshold: float = _p(0.8, source="assumption")
     paradox_bonus: float = _p(0.3, source="assumption")
-    # Double deviation (Maxham & Netemeyer 2002; Bitner et al. 1990): a complaint left unanswered or
-    # badly handled. Below bad_threshold, loyalty falls by up to this share, smoothly (not a cliff).
-    # The mechanism is theirs; its threshold and penalty are assumptions.
+    # The paradox follows minor failures only (Magnini, Ford, Markowski & Honeycutt 2007, JSM;
+    # Michel & Meuter 2008, IJSIM): its bonus fades linearly with the felt severity and is gone at
+    # this severity. The fading is theirs; the value is an assumption, below the mean felt severity
+    # of external failures at the defaults (0.47).
+    paradox_max_severity: float = _positive(
+        0.4,
+        high=1.0,
+        source="assumption: the paradox after minor failures only (Magnini et al. 2007, JSM; Michel & Meuter "
+        "2008, IJSIM), gone at this severity",
+    )
+    # Double deviation (Bitner, Booms & Tetreault 1990, JM; Maxham & Netemeyer 2002, JM): a
+    # complaint left unanswered, or answered without fixing the problem or paying at least the loss.
+    # An answer that fixes the problem or pays the loss never is one. Otherwise, below
+    # bad_threshold loyalty falls by up to this share, smoothly (not a cliff). The mechanism is
+    # theirs; its threshold and penalty are assumptions.
     bad_threshold: float = _p(0.3, source="assumption")
     double_deviation_penalty: float = _p(0.3, source="assumption")
-    # Chance a worst-case (satisfaction 0) recovery makes a terrorist (assumption).
+    # Chance a worst-case (satisfaction 0) recovery makes a terrorist; only a double deviation can (assumption).
     terrorist_prob: float = _p(0.5, source="assumption")
     # A satisfied complainant tells on at this share of the story (TARP grocery data: happy
     # complainants told 4-5 people, unhappy ones 9-10; secondary, no primary source at hand:

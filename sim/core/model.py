@@ -563,11 +563,12 @@ class WomModel(mesa.Model):
             self.cfg.economics,
             self.cfg.failure,
         )
-        sat = outcome.satisfaction
+        sat, good_answer = outcome.satisfaction, outcome.made_good
         waited = self.loyalty_now(cases)  # no fading while the case waited
-        pop.loyalty[cases] = rules.loyalty_after_recovery(waited, pop.loyalty_before[cases], sat, r)
+        pop.loyalty[cases] = rules.loyalty_after_recovery(waited, pop.loyalty_before[cases], sat, r, good_answer)
+        # The recovery paradox: after a first, minor failure only.
         pop.satisfaction[cases] = rules.satisfaction_after_recovery(
-            pop.satisfaction_before[cases], sat, pop.failures[cases] == 1, r
+            pop.satisfaction_before[cases], sat, pop.failures[cases] == 1, r, severity
         )
         pop.waiting[cases] = False
         self.schedule_churn(cases)
@@ -585,8 +586,9 @@ class WomModel(mesa.Model):
         unsatisfied = cases[~good]
         pop.mood[unsatisfied[pop.mood[unsatisfied] != Mood.TERRORIST]] = Mood.UNHAPPY
 
-        self.today.double_deviations += int(np.count_nonzero(rules.double_deviation(sat, r) > 0))
-        turned = rules.terrorist_probability(sat, r)
+        # Double deviations and terrorists follow bad answers only: never one that fixed or paid the loss.
+        self.today.double_deviations += int(np.count_nonzero(rules.double_deviation(sat, r, good_answer) > 0))
+        turned = rules.terrorist_probability(sat, r, good_answer)
         terror = cases[(self.keyed.uniform(Purpose.TERRORIST, cases, self.day) < turned) & ~pop.terrorist[cases]]
         self.make_terrorists(terror)
 

@@ -26,10 +26,15 @@ def load_policy(name: str) -> PolicyConfig:
 
 @dataclass(frozen=True)
 class RecoveryOutcome:
-    """Per handled case: satisfaction with the handling and what it cost."""
+    """Per handled case: satisfaction with the handling, what it cost, and whether it made good the loss.
+
+    ``made_good``: the problem fixed or at least the loss paid (``rules.makes_good``); such an
+    answer is never a double deviation.
+    """
 
     satisfaction: np.ndarray
     cost: np.ndarray
+    made_good: np.ndarray
 
 
 def handle(
@@ -55,9 +60,13 @@ def handle(
     paid = paid + policy.guarantee_payout * loss
     ratio = ratio + policy.guarantee_payout
     satisfaction = np.broadcast_to(rules.recovery_satisfaction(policy, ratio, delay_days, judged), loss.shape)
+    made_good = np.broadcast_to(rules.makes_good(policy, ratio), loss.shape)
     if not rules.handles(policy):
-        return RecoveryOutcome(satisfaction=np.zeros(loss.shape), cost=np.zeros(loss.shape))
+        nothing = np.zeros(loss.shape)
+        return RecoveryOutcome(satisfaction=nothing, cost=nothing, made_good=np.zeros(loss.shape, dtype=bool))
     # An external failure is fixed at the last stage: the 1:10 rule applied past every internal check.
     fix_cost = float(rules.rework_cost(failure.internal_stages, failure.rework_cost, failure.stage_cost_multiplier))
     per_case = economics.handling_cost + economics.apology_cost * policy.apology + fix_cost * policy.fix
-    return RecoveryOutcome(satisfaction=np.asarray(satisfaction, dtype=np.float64), cost=per_case + paid)
+    return RecoveryOutcome(
+        satisfaction=np.asarray(satisfaction, dtype=np.float64), cost=per_case + paid, made_good=np.asarray(made_good)
+    )

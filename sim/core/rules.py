@@ -144,6 +144,29 @@ def handles(policy: PolicyConfig) -> bool:
     )
 
 
+def outcome_justice(fixed: bool, compensation_ratio: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """Outcome (distributive) justice, in [0, 1]: the problem fixed, and the worth of the compensation.
+
+    Example:
+        >>> round(float(outcome_justice(True, 0.0, RecoveryRulesConfig())), 3)
+        0.3
+    """
+    return cfg.outcome_fix_share * float(fixed) + (1.0 - cfg.outcome_fix_share) * compensation_value(
+        compensation_ratio, cfg
+    )
+
+
+def procedural_justice(first_contact: bool, delay_days: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """Procedural justice, in [0, 1]: resolved at first contact, and timely.
+
+    Example:
+        >>> round(float(procedural_justice(False, 0, RecoveryRulesConfig())), 3)
+        0.7
+    """
+    share = cfg.procedural_first_contact_share
+    return share * float(first_contact) + (1.0 - share) * timeliness(delay_days, cfg)
+
+
 def recovery_satisfaction(
     policy: PolicyConfig, compensation_ratio: ArrayLike, delay_days: ArrayLike, cfg: RecoveryRulesConfig
 ) -> np.ndarray:
@@ -159,30 +182,71 @@ def recovery_satisfaction(
     """
     if not handles(policy):
         return np.zeros(np.shape(compensation_ratio))
-    outcome = 0.5 * float(policy.fix) + 0.5 * compensation_value(compensation_ratio, cfg)
-    procedural = 0.5 * float(policy.first_contact) + 0.5 * timeliness(delay_days, cfg)
+    outcome = outcome_justice(policy.fix, compensation_ratio, cfg)
+    procedural = procedural_justice(policy.first_contact, delay_days, cfg)
     return cfg.w_outcome * outcome + cfg.w_interactional * float(policy.apology) + cfg.w_procedural * procedural
 
 
+def makes_good(policy: PolicyConfig, compensation_ratio: ArrayLike) -> np.ndarray:
+    """Whether the answer fixes the problem or pays at least the loss (``compensation_ratio >= 1``).
+
+    Such an answer is never a double deviation, whatever the handling scores (Bitner, Booms &
+    Tetreault 1990; Maxham & Netemeyer 2002): those follow a complaint left unanswered, or an
+    answer that neither fixes the problem nor makes good the loss.
+
+    Example:
+        >>> bool(makes_good(PolicyConfig(fix=False, compensation_ratio=1.0), 1.0))
+        True
+    """
+    ratio = _f(compensation_ratio)
+    return np.logical_and(handles(policy), np.logical_or(bool(policy.fix), ratio >= 1.0))
+
+
 def repair_fraction(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
-    """Share of the lost loyalty a recovery wins back: convex in satisfaction with the handling."""
-    return np.power(np.clip(_f(satisfaction), 0.0, 1.0), cfg.repair_convexity)
+    """Share of the lost loyalty a recovery wins back, from satisfaction with the handling ``s``.
+
+    ``repair_linear_share * s + (1 - repair_linear_share) * s ** repair_convexity``: every point
+    of handling satisfaction wins some loyalty back, and an excellent answer wins back much more
+    than a good one.
+
+    Example:
+        >>> float(repair_fraction(1.0, RecoveryRulesConfig())), float(repair_fraction(0.0, RecoveryRulesConfig()))
+        (1.0, 0.0)
+    """
+    s = np.clip(_f(satisfaction), 0.0, 1.0)
+    a = cfg.repair_linear_share
+    return a * s + (1.0 - a) * np.power(s, cfg.repair_convexity)
 
 
-def double_deviation(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
-    """How badly the handling failed, in [0, 1]: 0 at or above ``bad_threshold``, 1 at satisfaction 0."""
-    return np.clip((cfg.bad_threshold - _f(satisfaction)) / cfg.bad_threshold, 0.0, 1.0)
+def double_deviation(satisfaction: ArrayLike, cfg: RecoveryRulesConfig, made_good: ArrayLike = False) -> np.ndarray:
+    """How badly the handling failed, in [0, 1].
+
+    0 when the answer fixed the problem or paid the loss (``made_good``, see ``makes_good``);
+    otherwise 0 at or above ``bad_threshold``, rising smoothly to 1 at satisfaction 0 (no answer).
+
+    Example:
+        >>> cfg = RecoveryRulesConfig()
+        >>> float(double_deviation(0.0, cfg)), float(double_deviation(0.0, cfg, made_good=True))
+        (1.0, 0.0)
+    """
+    graded = np.clip((cfg.bad_threshold - _f(satisfaction)) / cfg.bad_threshold, 0.0, 1.0)
+    return np.where(np.asarray(made_good, dtype=bool), 0.0, graded)
 
 
 def loyalty_after_recovery(
-    loyalty_failed: ArrayLike, loyalty_before: ArrayLike, satisfaction: ArrayLike, cfg: RecoveryRulesConfig
+    loyalty_failed: ArrayLike,
+    loyalty_before: ArrayLike,
+    satisfaction: ArrayLike,
+    cfg: RecoveryRulesConfig,
+    made_good: ArrayLike = False,
 ) -> np.ndarray:
     """Loyalty once a complaint is answered: voice, repair, and a smooth double deviation.
 
     Complaining wins back ``voice_repair`` of the loss whatever happens (TARP); the handling wins
-    back a further ``repair_fraction`` of the rest; a bad answer then costs up to
-    ``double_deviation_penalty`` of what is left (Maxham & Netemeyer 2002). No repair exceeds the
-    loss: the recovery paradox does not reach loyalty (de Matos et al. 2007).
+    back a further ``repair_fraction`` of the rest; a bad answer (one that neither fixes the
+    problem nor pays the loss: ``made_good`` false) then costs up to ``double_deviation_penalty``
+    of what is left (Maxham & Netemeyer 2002). No repair exceeds the loss: the recovery paradox
+    does not reach loyalty (de Matos et al. 2007).
 
     Example:
         >>> round(float(loyalty_after_recovery(0.4, 0.9, 1.0, RecoveryRulesConfig())), 3)
@@ -192,37 +256,66 @@ def loyalty_after_recovery(
     gap = np.maximum(before - failed, 0.0)
     won = cfg.voice_repair + (1.0 - cfg.voice_repair) * repair_fraction(satisfaction, cfg)
     repaired = failed + won * gap
-    return repaired * (1.0 - cfg.double_deviation_penalty * double_deviation(satisfaction, cfg))
+    return repaired * (1.0 - cfg.double_deviation_penalty * double_deviation(satisfaction, cfg, made_good))
 
 
-def satisfaction_after_recovery(
-    satisfaction_before: ArrayLike, handling: ArrayLike, first_failure: ArrayLike, cfg: RecoveryRulesConfig
-) -> np.ndarray:
-    """Satisfaction once a complaint is answered, with the recovery paradox on a first failure.
+def paradox_weight(handling: ArrayLike, severity: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
+    """Share of ``paradox_bonus`` a recovery earns: excellent handling, after a minor failure.
 
-    Good handling restores the pre-failure satisfaction in proportion; an excellent one after a
-    first failure lifts it above (de Matos et al. 2007); after a second failure it cannot
-    (Maxham & Netemeyer 2002).
+    0 below ``paradox_threshold`` of handling satisfaction, 1 at handling 1; it fades linearly
+    with the failure's felt severity and is 0 from ``paradox_max_severity`` on (Magnini et al.
+    2007; Michel & Meuter 2008: the paradox follows minor failures only).
 
     Example:
         >>> cfg = RecoveryRulesConfig()
-        >>> float(satisfaction_after_recovery(0.8, 1.0, True, cfg)) > 0.8
+        >>> float(paradox_weight(1.0, 0.0, cfg)), float(paradox_weight(1.0, cfg.paradox_max_severity, cfg))
+        (1.0, 0.0)
+    """
+    h = np.clip(_f(handling), 0.0, 1.0)
+    excellence = np.clip((h - cfg.paradox_threshold) / (1.0 - cfg.paradox_threshold), 0.0, 1.0)
+    minor = np.clip(1.0 - _f(severity) / cfg.paradox_max_severity, 0.0, 1.0)
+    return excellence * minor
+
+
+def satisfaction_after_recovery(
+    satisfaction_before: ArrayLike,
+    handling: ArrayLike,
+    first_failure: ArrayLike,
+    cfg: RecoveryRulesConfig,
+    severity: ArrayLike = 0.0,
+) -> np.ndarray:
+    """Satisfaction once a complaint is answered, with the recovery paradox after a first minor failure.
+
+    Good handling restores the pre-failure satisfaction in proportion; an excellent one after a
+    first failure of felt ``severity`` below ``paradox_max_severity`` lifts it above (de Matos et
+    al. 2007; Magnini et al. 2007); after a second failure it cannot (Maxham & Netemeyer 2002).
+
+    Example:
+        >>> cfg = RecoveryRulesConfig()
+        >>> float(satisfaction_after_recovery(0.8, 1.0, True, cfg, severity=0.1)) > 0.8
         True
+        >>> float(satisfaction_after_recovery(0.8, 1.0, True, cfg, severity=0.9))
+        0.8
     """
     before, h = _f(satisfaction_before), np.clip(_f(handling), 0.0, 1.0)
-    weight = np.clip((h - cfg.paradox_threshold) / (1.0 - cfg.paradox_threshold), 0.0, 1.0)
+    weight = paradox_weight(h, severity, cfg)
     paradox = np.where(np.asarray(first_failure, dtype=bool), cfg.paradox_bonus * weight * (1.0 - before), 0.0)
     return np.clip(before * h + paradox, 0.0, 1.0)
 
 
-def terrorist_probability(satisfaction: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray:
-    """Chance a bad recovery turns the customer into a terrorist; zero at or above the threshold.
+def terrorist_probability(
+    satisfaction: ArrayLike, cfg: RecoveryRulesConfig, made_good: ArrayLike = False
+) -> np.ndarray:
+    """Chance a bad recovery turns the customer into a terrorist: a double deviation's, scaled.
+
+    Zero at or above ``bad_threshold`` and whenever the answer fixed the problem or paid the loss.
 
     Example:
-        >>> float(terrorist_probability(1.0, RecoveryRulesConfig()))
-        0.0
+        >>> cfg = RecoveryRulesConfig()
+        >>> float(terrorist_probability(1.0, cfg)), float(terrorist_probability(0.0, cfg, made_good=True))
+        (0.0, 0.0)
     """
-    return cfg.terrorist_prob * double_deviation(satisfaction, cfg)
+    return cfg.terrorist_prob * double_deviation(satisfaction, cfg, made_good)
 
 
 # ---------------------------------------------------------------- loyalty and churn

@@ -200,8 +200,8 @@ ROUNDED_PERCENT = "TARP reports whole percentages without sample sizes: the figu
 TARP_FITTED = {
     ("small", "no_complaint"): ("scenario.shock.severity_mean = severity_for_intention(0.37, loyalty.initial_mean)",),
     ("large", "no_complaint"): ("scenario.shock.severity_mean = severity_for_intention(0.09, loyalty.initial_mean)",),
-    ("small", "complained_unsatisfied"): ("recovery.voice_repair = 0.15",),
-    ("small", "complained_satisfied"): ("recovery.repair_convexity = 6",),
+    ("small", "complained_unsatisfied"): ("recovery.voice_repair = 0.064",),
+    ("small", "complained_satisfied"): ("recovery.repair_convexity = 5.32",),
     ("small", "satisfied_quickly"): ("loyalty.initial_mean = 0.97",),
 }
 
