@@ -169,7 +169,9 @@ class WomModel(mesa.Model):
         pop.propensity[:] = rng.lognormal(-0.5 * sigma**2, sigma, pop.n)  # mean 1
         customers = netbuild.place_customers(self.graph, cfg.customers, cfg.market.concentration, rng)
         pop.member[customers] = Membership.ACTIVE
-        self.assortativity_start = netbuild.assortativity(self.graph, pop.member == Membership.ACTIVE)
+        # Undefined without ties or without anyone outside the firm: then no clustering to report (0).
+        r = netbuild.assortativity(self.graph, pop.member == Membership.ACTIVE)
+        self.assortativity_start = r if math.isfinite(r) else 0.0
         # Memoryless purchase occasions: already stationary on day 1.
         pop.next_purchase[:] = rng.geometric(1.0 / max(lc.purchase_interval_days, 1.0), pop.n).astype(np.int32)
         self.customers_start = len(customers)
