@@ -171,9 +171,3 @@ def test_rules_agree_on_scalars_and_arrays():
     sats = np.array([0.0, 0.4, 1.0])
     arr = rules.loyalty_after_recovery(0.3, 0.97, sats, R)
     assert np.allclose(arr, [float(rules.loyalty_after_recovery(0.3, 0.97, s, R)) for s in sats])
-
-
-def test_lifetime_value_grows_with_loyalty_and_shrinks_with_discounting():
-    low, high = rules.lifetime_value(np.array([0.5, 0.95]), L, 15.0, 0.1)
-    assert high > low > 0
-    assert float(rules.lifetime_value(0.95, L, 15.0, 0.3)) < float(rules.lifetime_value(0.95, L, 15.0, 0.1))
