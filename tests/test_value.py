@@ -101,3 +101,21 @@ def test_equity_docks_with_the_margin_its_customers_bring(future_failures):
     out = dock_equity(range(4), customers=10_000, years=1.0, future_failures=future_failures)
     lo, hi = out["ci"]
     assert -0.02 < lo <= hi < 0.02, out["ci"]
+
+
+def test_a_steady_rate_builds_the_dent_as_the_fade_closes_it():
+    ramp = FAILING.ramp(400, 90.0)
+    assert np.allclose(ramp, 1.0 - 0.5 ** (np.arange(1, 401) / 90.0))
+    halved = dataclasses.replace(FAILING, outlook=np.full(10, 0.5)).ramp(4000, 90.0)
+    assert halved[-1] == pytest.approx(0.5)
+
+
+def test_learning_lowers_the_failure_outlook_towards_its_floor():
+    model = WomModel(customers=2000, seed=4)
+    model.run(120)
+    outlook = value.Regime.measure(model).outlook
+    assert outlook[0] == pytest.approx(1.0)
+    assert np.all(np.diff(outlook) <= 0)
+    floor = model.cfg.failure.learning_floor
+    now = float(np.dot(model.defect_rates(), model.cfg.failure.cause_shares)) / model.cfg.failure.rate
+    assert floor / now - 1e-12 <= outlook[-1] < 1.0
