@@ -98,7 +98,8 @@ def test_without_failures_the_regime_is_neutral():
 def test_equity_docks_with_the_margin_its_customers_bring(future_failures):
     from sim.validate.equity_docking import dock_equity
 
-    out = dock_equity(range(4), customers=10_000, years=1.0, future_failures=future_failures)
+    # Six seeds: the failures' own randomness spreads the realised margin by about 1 % a seed.
+    out = dock_equity(range(6), customers=10_000, years=1.0, future_failures=future_failures)
     lo, hi = out["ci"]
     assert -0.02 < lo <= hi < 0.02, out["ci"]
 

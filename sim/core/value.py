@@ -101,7 +101,7 @@ class Regime:
 
 
 OUTLOOK_YEARS = 100  # the failure outlook and the tail's sum run this far; the rest is at the last rate
-OUTLOOK_STEP_DAYS = 7  # learning is projected a week at a time
+OUTLOOK_STEP_DAYS = 30  # learning is projected a month at a time (it moves over years)
 RECENT_DAYS = 90  # today's complaint rate: the mean of the last this many days
 
 
@@ -125,12 +125,12 @@ def failure_outlook(model: WomModel, hazard: float) -> np.ndarray:
     split = recorded / recorded.sum()
     cases = _recent_cases(model)
     step = OUTLOOK_STEP_DAYS
-    weeks = days // step
-    out = np.empty(weeks)
-    for w in range(weeks):
+    periods = -(-days // step)
+    out = np.empty(periods)
+    for i in range(periods):
         rates = f.rate * rules.learning_factor(recorded / per_1000, f) * shares
-        out[w] = rates.sum() / now.sum()
-        alive = math.exp(-hazard * (w + 0.5) * step)
+        out[i] = rates.sum() / now.sum()
+        alive = math.exp(-hazard * (i + 0.5) * step)
         recorded += step * cases * split * np.divide(rates, now, out=np.zeros(3), where=now > 0) * alive
     return np.repeat(out, step)
 
