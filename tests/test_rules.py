@@ -272,8 +272,3 @@ def test_rules_agree_on_scalars_and_arrays():
     arr = rules.satisfaction_after_recovery(0.7, 0.95, True, R, sev)
     assert np.allclose(arr, [float(rules.satisfaction_after_recovery(0.7, 0.95, True, R, x)) for x in sev])
 
-
-def test_lifetime_value_grows_with_loyalty_and_shrinks_with_discounting():
-    low, high = rules.lifetime_value(np.array([0.5, 0.95]), L, 15.0, 0.1)
-    assert high > low > 0
-    assert float(rules.lifetime_value(0.95, L, 15.0, 0.3)) < float(rules.lifetime_value(0.95, L, 15.0, 0.1))

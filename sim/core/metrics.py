@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.core import rules
+from sim.core import rules, value
 from sim.core.states import Membership, Mood
 
 if TYPE_CHECKING:
@@ -117,12 +117,18 @@ def _stock(snapshot: dict[str, int | float], name: str):
 
 
 def summary(model: WomModel) -> dict[str, Any]:
-    """The one-row result of a run."""
+    """The one-row result of a run.
+
+    ``customer_equity``, the headline and the one in ``npv_with_equity``, values the customers
+    still active with the failures still to come and the policy's handling of them
+    (``sim.core.value``): a policy's worth includes how it will handle the failures of the years
+    ahead, not only of the year simulated. ``customer_equity_no_future_failures`` sets them aside.
+    """
     t = model.totals
     customers_start = model.customers_start
     ever = customers_start + t.acquired
     told = model.telling_histogram
-    equity = customer_equity(model)
+    equity = value.equity(model, future_failures=True)
     finished = int(told.sum())
     return {
         "days": model.day,
@@ -135,6 +141,7 @@ def summary(model: WomModel) -> dict[str, Any]:
         # What the customers still active at the end are worth, discounted to day 0: the long-term
         # side of "keep the relationship for long-term profit, not short-term cost".
         "customer_equity": equity,
+        "customer_equity_no_future_failures": value.equity(model, future_failures=False),
         "npv_with_equity": model.npv + equity,
         "market_size": model.pop.n,
         "customers_start": customers_start,
@@ -188,13 +195,3 @@ def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
 
 def _share(depths: list[int], test) -> float:
     return sum(1 for d in depths if test(d)) / len(depths) if depths else 0.0
-
-
-def customer_equity(model: WomModel) -> float:
-    """Sum of the active customers' lifetime values at the end, discounted back to day 0."""
-    pop, cfg = model.pop, model.cfg
-    active = pop.member == Membership.ACTIVE
-    e = cfg.economics
-    loyalty = current_loyalty(model, np.flatnonzero(active))
-    value = rules.lifetime_value(loyalty, cfg.loyalty, e.gross_margin * e.ticket, e.annual_discount_rate)
-    return float(value.sum()) / (1.0 + e.annual_discount_rate) ** (model.day / 365.0)

@@ -466,22 +466,3 @@ def adoption_probability(
 def negative_binomial_params(mean: float, dispersion: float) -> tuple[float, float]:
     """(n, p) of numpy's negative binomial with the given mean and dispersion ``n``."""
     return dispersion, dispersion / (dispersion + mean)
-
-
-# ---------------------------------------------------------------- money
-def lifetime_value(
-    loyalty: ArrayLike, cfg: LoyaltyConfig, margin_per_purchase: float, annual_discount_rate: float
-) -> np.ndarray:
-    """Expected discounted margin of a customer's future purchases (customer lifetime value).
-
-    Purchases come at rate ``loyalty / purchase_interval_days`` while the customer stays; staying
-    ends at the churn hazard of today's loyalty. Continuous-time annuity: rate x margin / (hazard + discount).
-
-    Example:
-        >>> round(float(lifetime_value(0.97, LoyaltyConfig(baseline_attrition=0.1), 10.0, 0.0)))
-        1120
-    """
-    hazard = -np.log1p(-churn_probability(loyalty, cfg))
-    discount = math.log1p(annual_discount_rate) / 365.0
-    rate = _f(loyalty) / cfg.purchase_interval_days
-    return margin_per_purchase * rate / np.maximum(hazard + discount, 1e-9)
