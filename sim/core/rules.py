@@ -455,7 +455,7 @@ def adoption_probability(
     ``weight`` scales it (``switching_weight``: former customers come back at ``win_back``).
 
     Example:
-        >>> round(float(adoption_probability(0, 0, AcquisitionConfig(), WomConfig()) * 365), 3)
+        >>> round(float(adoption_probability(0, 0, AcquisitionConfig(innovation=0.03), WomConfig()) * 365), 3)
         0.03
     """
     imitation = acquisition.imitation / 365.0 / wom.positive_daily_rate if wom.positive_daily_rate > 0 else 0.0
