@@ -186,32 +186,6 @@ def test_optimise_study_runs_resumes_from_storage_and_reevaluates(tmp_path):
     assert "best minus start, same seeds" in (sweep / "reevaluation" / "reevaluation.md").read_text()
 
 
-@pytest.mark.parametrize(("method", "n", "points"), [("morris", 3, 3 * 8), ("sobol", 4, 4 * 9)])
-def test_sensitivity_study_runs_every_point_and_reports_indices(tmp_path, method, n, points):
-    pytest.importorskip("SALib")
-    import yaml
-
-    from experiments.sensitivity import FACTORS, sample, study
-
-    out = tmp_path / method
-    written = study(method, n, ["customers=100", "days=15"], out, progress=False)
-    folders = sorted(out.glob("sample=*"), key=lambda p: int(p.name.split("=")[1]))
-    assert len(folders) == points == len(sample(method, n, FACTORS))
-    for folder, point in zip(folders, sample(method, n, FACTORS), strict=True):
-        config = yaml.safe_load((folder / ".hydra" / "config.yaml").read_text())
-        for name, value in zip(FACTORS, point, strict=True):
-            section, key = name.split(".")
-            assert config[section][key] == pytest.approx(value)
-    indices = pd.read_csv(written["indices.csv"])
-    assert len(indices) == 2 * len(FACTORS) and set(indices["output"]) == {"churn_rate", "profit"}
-    column = "mu_star" if method == "morris" else "ST"
-    assert indices[column].notna().all()
-    assert written["indices.png"].stat().st_size > 0 and written["indices.svg"].is_file()
-    stamps = [(f / "summary.json").stat().st_mtime_ns for f in folders]
-    study(method, n, ["customers=100", "days=15"], out, progress=False)  # a rerun reuses every point
-    assert [(f / "summary.json").stat().st_mtime_ns for f in folders] == stamps
-
-
 def test_wom_attribution_runs_three_counterfactuals_a_seed_and_splits_the_loss(tmp_path):
     from analysis.attribution import main as attribution_main
 
