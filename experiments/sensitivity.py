@@ -60,7 +60,7 @@ FACTORS: dict[str, tuple[float, float, str]] = {
     "recovery.terrorist_prob": (0.25, 1.0, "default 0.5 (assumption): half to double"),
     "wom.terrorist_tell_multiplier": (1.5, 6.0, "default 3 (assumption): half to double"),
     "wom.terrorist_daily_tell_prob": (0.05, 0.2, "default 0.1 (assumption): half to double"),
-    "recovery.repair_convexity": (3.0, 12.0, "default 6 (fitted to TARP's small-loss row): half to double"),
+    "recovery.repair_convexity": (2.66, 10.64, "default 5.32 (fitted to TARP's small-loss row): half to double"),
     "recovery.w_outcome": (0.35, 0.65, "default 0.5 (assumption): outcome justice's weight, +/- 0.15"),
     "recovery.interactional_share": (0.45, 0.75, "default 0.6: interactional's share of the weight outcome leaves"),
     # Every other model figure sim/core/config.py marks as an assumption (Bitner cause lists,
@@ -69,14 +69,19 @@ FACTORS: dict[str, tuple[float, float, str]] = {
     "network.community_size": (20, 80, "default 40 (assumption): half to double"),
     "network.between_share": (0.125, 0.5, "default 0.25 weak ties (assumption): half to double"),
     "failure.rate": (0.02, 0.08, "default 0.04 (assumption): half to double"),
-    "failure.learning_rate": (0.025, 0.1, "default 0.05 (assumption): half to double"),
-    "complaint.severity_elasticity": (0.5, 2.0, "default 1 (assumption): half to double"),
-    "wom.tells_per_day": (2, 8, "default 4 (assumption): half to double"),
     "wom.positive_retention": (0.025, 0.1, "default 0.05 (assumption): half to double"),
     "wom.forward_prob": (0.025, 0.1, "default 0.05 (assumption): half to double"),
     "wom.online_post_prob": (0.025, 0.1, "default 0.05 (assumption): half to double"),
-    "wom.terrorist_post_prob": (0.25, 1.0, "default 0.5 (assumption): half to double"),
     "satisfaction.initial_mean": (0.7, 0.9, "default 0.8 (assumption): +/- 0.1 around the praise threshold 0.7"),
+    # The settings of the decision-grade and network cores (assumptions, or a form sourced and a
+    # value assumed).
+    "market.concentration": (1.0, 16.0, "default 4 (assumption): a quarter to four times"),
+    "network.weak_tie": (0.1, 0.5, "default 0.25 (assumption, below strong = 1): from 0.1 to 0.5"),
+    "loyalty.churn_sensitivity": (1.79, 7.17, "default 3.58 (Jones & Sasser, our reading): half to double"),
+    "acquisition.win_back": (0.5, 2.0, "default 1 (assumption): half to double"),
+    "recovery.paradox_max_severity": (0.2, 0.8, "default 0.4 (assumption): half to double"),
+    "recovery.outcome_fix_share": (0.15, 0.6, "default 0.3 (assumption): half to double"),
+    "recovery.repair_linear_share": (0.15, 0.6, "default 0.3 (assumption): half to double"),
 }
 
 # Reparametrised factors: name -> (the fields it sets, how). The three justice weights must sum

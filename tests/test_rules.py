@@ -249,12 +249,14 @@ def test_one_to_ten_rule():
     assert np.allclose(costs, [1, 10, 100])
 
 
-def test_tell_count_default_matches_tarp_tail():
+def test_tell_count_intention_is_the_courses_twelve_with_a_tail_wider_than_tarps():
+    # The intention: the ties that carry the story thin it to TARP's ~13 % over 20 at the
+    # defaults (tests/test_calibration.py measures the realised count in the model).
     w = WomConfig()
     n, p = rules.negative_binomial_params(w.negative_mean, w.negative_dispersion)
     dist = stats.nbinom(n, p)
     assert dist.mean() == pytest.approx(12.0)
-    assert 0.12 <= dist.sf(20) <= 0.14  # TARP: ~13 % tell more than 20
+    assert 0.13 < dist.sf(20) < 0.25
 
 
 def test_rules_agree_on_scalars_and_arrays():
