@@ -131,8 +131,9 @@ def test_bass_closed_form_starts_at_f0_and_solves_the_bass_equation():
 def test_retention_closed_form_is_the_churn_rule_at_the_starting_loyalty():
     model = adapter.start({"customers": 50, "market.share": 1.0}, 3, graph=adapter.empty_graph(50))
     level = model.pop.loyalty[model.pop.member == 1]
-    expected = np.mean(np.exp(-365 * rules.baseline_daily_hazard(model.cfg.loyalty)
-                              * (1 - level) / (1 - model.cfg.loyalty.initial_mean)))
+    lc = model.cfg.loyalty
+    expected = np.mean(np.exp(-365 * rules.baseline_daily_hazard(lc)
+                              * np.exp(lc.churn_sensitivity * (lc.initial_mean - level))))
     assert adapter.closed_form_retention(model, 365) == pytest.approx(expected)
 
 
