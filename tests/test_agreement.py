@@ -46,6 +46,7 @@ CASES = {
     "do-nothing-loud": dict(
         policy="none",
         market=MarketConfig(share=0.5),
+        acquisition=AcquisitionConfig(innovation=0.1),  # the steady market's 0.0126 is too quiet in 90 days
         failure=FailureConfig(rate=0.15),
         complaint=ComplaintConfig(base_share=0.3),
         wom=WomConfig(retention_share=1.0),
