@@ -414,6 +414,21 @@ def retention(seed: int, size: Size) -> Values:
     return {"retention_gap": float(np.mean(adapter.active(model))) - expected}
 
 
+def equity(seed: int, size: Size) -> Values:
+    """Customer equity at day 365 against the margin the same customers bring when the run goes on.
+
+    Acquisition off from day 365; without failures to come (failures off) and with them (failures
+    and the policy kept); both sides truncated at the same horizon (``sim/validate/equity_docking.py``).
+    """
+    from sim.validate.equity_docking import dock_one
+
+    horizon = 25 if size.name == "full" else 10
+    out: Values = {}
+    for name, failures in (("equity_gap", False), ("equity_gap_with_failures", True)):
+        out[name] = dock_one(seed, size.cohort, 1.0, failures, horizon)["relative_difference"]
+    return out
+
+
 def _seeds(attr: str) -> Callable[[Size], int]:
     return lambda size: getattr(size, attr)
 
@@ -461,6 +476,7 @@ STUDIES = {
         Study("sir", sir, _seeds("docking_seeds"), ("sir_final_size_gap", "sir_tellers", "sir_final_size")),
         # Cheap (no network) and the noisiest docking check per seed: twice the seeds.
         Study("retention", retention, lambda size: 2 * size.docking_seeds, ("retention_gap",)),
+        Study("equity", equity, _seeds("docking_seeds"), ("equity_gap", "equity_gap_with_failures")),
     )
 }
 

@@ -275,6 +275,8 @@ MARKET_MARGIN_WHY = (
     "docking, margin 1 pp of the market: adoption and reach are not read from data more finely than a percentage "
     "point"
 )
+EQUITY_MARGIN = 0.02
+EQUITY_MARGIN_WHY = "docking, margin 2 % of the value: well inside the spread of the headline comparisons it serves"
 RETENTION_MARGIN = 0.005
 RETENTION_MARGIN_WHY = "docking, margin 0.5 pp of the cohort: half the whole percent retention is reported in"
 
@@ -621,6 +623,9 @@ def registry() -> list[Target]:
             why="the reported range across seven domains",
             scale=100,
             note="posts reshared at depth 2 or more (`online_past_one_step`)",
+            learned="with the reshare chance set for the share never reshared, reshares rarely reach a second "
+            "step: the followers of those who reshare are not numerous enough to carry cascades past one step as "
+            "often as Goel et al. observed",
         ),
         Target(
             name="weak_ties",
@@ -760,6 +765,38 @@ def registry() -> list[Target]:
             scale=100,
             note="share active after 365 days minus the mean of 1 - churn_probability(loyalty, 365 days) over the "
             "starting customers",
+        ),
+        Target(
+            name="equity_docking",
+            family="docking",
+            claim="customer equity at day T = the discounted margin those customers bring when the run goes on",
+            unit="share",
+            source="the model's own dynamics (sim/core/value.py against sim/core/model.py)",
+            kind="verification",
+            kind_why="the valuation against simply running on: acquisition and failures off after day 365",
+            study="equity",
+            metric="equity_gap",
+            criterion=equivalent(EQUITY_MARGIN),
+            why=EQUITY_MARGIN_WHY,
+            scale=100,
+            note="equity at day 365 (the valuation without failures to come, truncated at the horizon) over "
+            "the discounted margin of the day-365 customers over the next 25 years (10 in the quick check), minus 1 "
+            "(`equity_gap`)",
+        ),
+        Target(
+            name="equity_docking_with_failures",
+            family="docking",
+            claim="... and with failures still to come, handled by the same policy",
+            unit="share",
+            source="the model's own dynamics (sim/core/value.py against sim/core/model.py)",
+            kind="verification",
+            kind_why="the valuation the headline `customer_equity` uses, against running on with failures and policy",
+            study="equity",
+            metric="equity_gap_with_failures",
+            criterion=equivalent(EQUITY_MARGIN),
+            why=EQUITY_MARGIN_WHY,
+            scale=100,
+            note="as above with failures on after day 365 and the policy kept (`equity_gap_with_failures`)",
         ),
     ]
 
