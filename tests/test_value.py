@@ -100,8 +100,10 @@ def test_without_failures_the_regime_is_neutral():
 def test_equity_docks_with_the_margin_its_customers_bring(future_failures):
     from sim.validate.equity_docking import dock_equity
 
-    # Six seeds: the failures' own randomness spreads the realised margin by about 1 % a seed.
-    out = dock_equity(range(6), customers=10_000, years=1.0, future_failures=future_failures)
+    # Six seeds of 3,000 customers, both sides truncated at 10 years (the full 25-year check at
+    # 5,000 customers is in docs/validation.md): the failures' own randomness spreads the realised
+    # margin by about 1 % a seed.
+    out = dock_equity(range(6), customers=3_000, years=1.0, future_failures=future_failures, horizon_years=10)
     lo, hi = out["ci"]
     for row in out["rows"]:
         print(future_failures, row["seed"], round(row["equity"]), round(row["realised"]), row["relative_difference"])
