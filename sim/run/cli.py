@@ -154,7 +154,9 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
         ("complaints", f"{summary['complaints']:,} ({summary['complaint_share']:.1%} of dissatisfied)"),
         ("word of mouth", f"{summary['positive_wom_messages']:,} +, {summary['negative_wom_messages']:,} -"),
         ("terrorists", f"{summary['terrorists']:,}"),
-        ("NPV", f"{summary['npv']:,.0f}"),
+        ("NPV (discounted profit)", f"{summary['npv']:,.0f}"),
+        ("customer equity", f"{summary['customer_equity']:,.0f}"),
+        ("NPV with equity", f"{summary['npv_with_equity']:,.0f}"),
     ]
     title = (
         f"policy={summary['policy']} scenario={summary['scenario']} network={summary['network']} seed={summary['seed']}"
