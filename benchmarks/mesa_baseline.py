@@ -401,7 +401,8 @@ class MesaUserModel(mesa.Model):
         w = self.cfg.wom
         reshares = 0
         for _ in range(self.posts):
-            audience = self.rules.tells(self.rng, w.online_audience, w.online_dispersion)
+            sigma = w.online_audience_sigma  # lognormal audience, as the model's follower counts
+            audience = int(round(self.rng.lognormal(np.log(max(w.online_audience, 1e-9)) - sigma**2 / 2, sigma)))
             for viewer in self.random.choices(self.people, k=audience):
                 viewer.hear_negative(from_friend=False)
                 reshares += self.random.random() < w.online_reshare_prob
