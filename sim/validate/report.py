@@ -235,6 +235,7 @@ def markdown(outcomes: list[Outcome], meta: dict[str, Any], results: Results | N
 
 # ---------------------------------------------------------------- attribution (wom_attribution.yaml)
 ATTRIBUTION_OUTCOMES = {
+    "npv": "discounted profit (NPV)",
     "npv_with_equity": "NPV with equity",
     "revenue": "revenue",
     "customers_end": "customers at the end",
@@ -276,6 +277,9 @@ def attribution_lines(by_seed: dict[int, dict[str, float]]) -> list[str]:
         lines.append(f"| {text} | " + " | ".join(cells) + f" | {share} |")
     lines += [
         "",
+        "Share of the year's discounted profit (NPV) lost to bad news (`no_negative_wom` - `as_is`, over the former): "
+        f"{_mean_ci([100 * x for x in col('bad_news_profit_share')])} %; of NPV with equity: "
+        f"{_mean_ci([100 * x for x in col('bad_news_npv_share')])} %. "
         f"Dissatisfied customers a starting customer over the year: {_mean_ci(col('dissatisfied_per_customer'))}. "
         f"Prospects deterred by bad news: {_mean_ci(col('deterred_acquisitions'))}; customers it drove away: "
         f"{_mean_ci(col('wom_churned'))} (ratio of the means "

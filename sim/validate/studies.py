@@ -120,18 +120,19 @@ def attribution(seed: int, size: Size) -> Values:
     for c in COUNTERFACTUALS:
         base = adapter.compose("+experiment=wom_attribution", f"counterfactual={c}", "network=stochastic_block")
         runs[c] = adapter.run({"customers": size.market, "progress": False}, seed, size.days, base=base)
-    v = {c: {k: adapter.summary_value(r, k) for k in ("npv_with_equity", "revenue", "customers_end",
+    v = {c: {k: adapter.summary_value(r, k) for k in ("npv", "npv_with_equity", "revenue", "customers_end",
                                                        "customers_acquired", "customers_lost", "dissatisfied",
                                                        "customers_start")}
          for c, r in runs.items()}
     a, silent, perfect = v["as_is"], v["no_negative_wom"], v["no_failures"]
     out: Values = {"dissatisfied_per_customer": a["dissatisfied"] / a["customers_start"]}
-    for key in ("npv_with_equity", "revenue", "customers_end"):
+    for key in ("npv", "npv_with_equity", "revenue", "customers_end"):
         total, wom = perfect[key] - a[key], silent[key] - a[key]
         out[f"{key}_lost_to_failures"] = total
         out[f"{key}_through_wom"] = wom
         out[f"{key}_direct"] = total - wom
     out["bad_news_npv_share"] = _share(silent["npv_with_equity"] - a["npv_with_equity"], silent["npv_with_equity"])
+    out["bad_news_profit_share"] = _share(silent["npv"] - a["npv"], silent["npv"])
     out["wom_share_of_failure_loss"] = _share(out["npv_with_equity_through_wom"],
                                               out["npv_with_equity_lost_to_failures"])
     deterred = silent["customers_acquired"] - a["customers_acquired"]
@@ -440,7 +441,8 @@ def _one(size: Size) -> int:
 _TARP_COLUMNS = tuple(f"tarp_{loss}_{c}" for loss in TARP_LOSSES for c in TARP_CONDITIONS)
 _ATTRIBUTION_COLUMNS = (
     "dissatisfied_per_customer",
-    *(f"{k}_{part}" for k in ("npv_with_equity", "revenue", "customers_end")
+    "bad_news_profit_share",
+    *(f"{k}_{part}" for k in ("npv", "npv_with_equity", "revenue", "customers_end")
       for part in ("lost_to_failures", "through_wom", "direct")),
     "bad_news_npv_share", "wom_share_of_failure_loss", "deterred_acquisitions", "wom_churned",
     "deterrence_over_retention",
