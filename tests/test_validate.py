@@ -152,7 +152,7 @@ def test_experiments_compose_as_the_command_line_does():
 
 
 TINY = Size("tiny", market=150, days=40, seeds=1, cohort=120, cohort_seeds=1, tarp_cohort=100, tarp_seeds=1,
-            years=1, storm=150, sir_runs=2, docking_seeds=1)
+            years=1, storm=150, storm_seeds=1, sir_runs=2, docking_seeds=1)
 CHEAP = ("defaults", "recovery", "paradox_severity", "tarp_tells", "compensation", "justice", "retention", "tarp",
          "attribution", "sir")
 

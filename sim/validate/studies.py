@@ -32,14 +32,17 @@ class Size:
     tarp_seeds: int
     years: int  # years of the defection-cut runs (Reichheld & Sasser)
     storm: int  # customers in the jetBlue storm runs (a small effect: the quick check needs them large too)
+    storm_seeds: int  # and its seeds: the quick check needs as many as the full report
     sir_runs: int  # EoN runs a seed, against one model run
     docking_seeds: int  # seeds of the docking checks: power >= 0.8 at their margins (see targets.POWER)
 
 
 FULL = Size("full", market=10_000, days=365, seeds=20, cohort=5_000, cohort_seeds=10,
-            tarp_cohort=20_000, tarp_seeds=5, years=3, storm=10_000, sir_runs=40, docking_seeds=10)
+            tarp_cohort=20_000, tarp_seeds=5, years=3, storm=10_000, storm_seeds=20, sir_runs=40,
+            docking_seeds=10)
 QUICK = Size("quick", market=3_000, days=365, seeds=8, cohort=1_500, cohort_seeds=5,
-             tarp_cohort=4_000, tarp_seeds=3, years=3, storm=10_000, sir_runs=20, docking_seeds=8)
+             tarp_cohort=4_000, tarp_seeds=3, years=3, storm=10_000, storm_seeds=20, sir_runs=20,
+             docking_seeds=8)
 
 
 @dataclass(frozen=True)
@@ -459,7 +462,7 @@ STUDIES = {
         Study("attribution", attribution, _seeds("seeds"), _ATTRIBUTION_COLUMNS),
         Study("weak_ties", weak_ties, _seeds("seeds"),
               (*(f"ws_lost_{r:g}" for r in REWIRING), "weak_tie_effect")),
-        Study("storm", storm, _seeds("seeds"), ("storm_extra_lost",)),
+        Study("storm", storm, _seeds("storm_seeds"), ("storm_extra_lost",)),
         Study("tarp", tarp, _seeds("tarp_seeds"), _TARP_COLUMNS),
         Study("tarp_tells", tarp_tells, _seeds("cohort_seeds"),
               ("tells_satisfied", "tells_unsatisfied", "tells_ratio")),
