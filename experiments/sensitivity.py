@@ -506,8 +506,8 @@ def report(
         "pooled over all points (table below): `noise share` is the variance of an R-seed mean due to seeds "
         "over the variance of the outputs across the sample. Where it is large, the indices of that output "
         "are partly noise: spurious ST spread over many factors, S1 summing well below 1. The arms of a seed "
-        "share the starting market but not (yet) every later draw; once the core keys its random numbers, "
-        "the paired differences (outputs c and d) will be far less noisy.",
+        "share the starting market and every random draw their settings do not touch (the core keys each draw "
+        "to seed, purpose, person and day), so the paired outputs (c and d) carry little seed noise.",
         "",
         "## Factors and ranges",
         "",
@@ -516,7 +516,10 @@ def report(
         "(`w_interactional = (1 - w_outcome) x share`, `w_procedural` the remainder; stick-breaking, so both "
         "factors are independent and every point is valid; at the defaults 0.5 / 0.3 / 0.2). Left out: the "
         "Bitner cause lists (lists of three), the storm (off in the baseline), the settings of the non-default "
-        "diffusion processes, and the economics (a firm's own figures, not model assumptions).",
+        "diffusion processes, and the economics (a firm's own figures, not model assumptions). Dropped to "
+        "make room for the settings of the current core within half an hour on 2 cores: "
+        "`failure.learning_rate`, `complaint.severity_elasticity`, `wom.tells_per_day`, "
+        "`wom.terrorist_post_prob` (assumptions not ranked here).",
         "",
         factor_table(fs),
         "",
