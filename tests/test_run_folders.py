@@ -98,8 +98,9 @@ def test_ctrl_c_prints_the_resume_command(tmp_path):
     # benchmarks/kill_resume.py, not here: inside the full suite that check proved timing-dependent.
     sweep = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "sim.run.sweep", "--no-progress", "--jobs", "2", "customers=3000", "days=200",
-           "seed=range(0,40)", f"hydra.sweep.dir={sweep}"]
-    # Ctrl-C (SIGINT to the whole foreground group): one line naming the command that resumes.
+           "seed=range(0,400)", f"hydra.sweep.dir={sweep}"]
+    # Ctrl-C (SIGINT to the whole foreground group): one line naming the command that resumes. 400 runs,
+    # so the sweep cannot finish between the second result and the signal, however the batches fall.
     process = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
     done = len(list(sweep.rglob("summary.json")))
@@ -110,5 +111,5 @@ def test_ctrl_c_prints_the_resume_command(tmp_path):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
     lines = [line for line in err.splitlines() if not line.startswith("[sweep]")]
-    assert lines == [f"interrupted: resume with python -m sim.run.sweep customers=3000 days=200 'seed=range(0,40)' "
+    assert lines == [f"interrupted: resume with python -m sim.run.sweep customers=3000 days=200 'seed=range(0,400)' "
                      f"hydra.sweep.dir={sweep}"], err
