@@ -101,8 +101,11 @@ def test_ctrl_c_prints_the_resume_command(tmp_path):
            "seed=range(0,400)", f"hydra.sweep.dir={sweep}"]
     # Ctrl-C (SIGINT to the whole foreground group): one line naming the command that resumes. 400 runs,
     # so the sweep cannot finish between the second result and the signal, however the batches fall.
+    # A suite started in the background (`cmd &` in a script) inherits SIGINT ignored, and Python then
+    # keeps it ignored: the sweep gets Ctrl-C's default disposition back, as in a terminal.
     process = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+                               text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     done = len(list(sweep.rglob("summary.json")))
     while len(list(sweep.rglob("summary.json"))) < done + 2:
         assert process.poll() is None
