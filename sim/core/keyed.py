@@ -55,13 +55,11 @@ class Purpose(IntEnum):
     TERRORIST_POST = 22
     TERRORIST_DAILY = 23
     TERRORIST_FRIEND = 24
-    ONLINE = 25  # state-free stream of a day's online audiences
     SIR = 26
     FORWARD = 27
     FORWARD_TELLS = 28
     PRAISERS = 29  # state-free: which people may recommend today
     PRAISE_FRIEND = 30
-    WIN_BACK = 31
     TIE = 32
     TERRORIST_TIE = 33
     PRAISE_TIE = 34
