@@ -21,6 +21,13 @@ _watching = False
 def mark_main() -> None:
     """Call in the main process before starting workers: they inherit its pid through the environment."""
     os.environ[MAIN_PID] = str(os.getpid())
+    # After Ctrl-C, loky's resource tracker (a process of its own, started after this) may warn
+    # about a semaphore the interrupted executor already removed ("leaked semlock ... No such
+    # file"): nothing is left behind, and the user's one line is the resume command.
+    quiet = "ignore:resource_tracker:UserWarning"
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if quiet not in current.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [current, quiet]))
 
 
 def watch_parent() -> None:
