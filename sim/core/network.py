@@ -80,28 +80,59 @@ def from_edges(n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -
     Sort-based throughout: ``np.unique`` and ``np.argsort`` take tens of seconds on the tens of
     millions of entries of a 1,000,000-person market, a plain ``np.sort`` a second. Rows are
     shuffled by sorting one packed key (row, random bits, friend) when ids fit in 21 bits.
+    The big arrays are built in place and ids kept as int32: at these sizes the cost is in
+    allocating and touching memory more than in the sorts (the result is the same either way).
     """
-    u = np.asarray(u, dtype=np.int64)
-    v = np.asarray(v, dtype=np.int64)
+    u = np.asarray(u)
+    v = np.asarray(v)
     keep = u != v
-    lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
-    key = np.sort(lo * n + hi)
+    u, v = u[keep], v[keep]
+    lo = np.minimum(u, v).astype(np.int64)
+    hi = np.maximum(u, v)
+    del u, v, keep
+    key = lo  # (lo, hi) packed as lo * 2**32 + hi: sorts as lo * n + hi does
+    key <<= 32
+    key |= hi
+    del lo, hi
+    key.sort()
     first = np.ones(len(key), dtype=bool)
     np.not_equal(key[1:], key[:-1], out=first[1:])
     key = key[first]  # each undirected edge once
-    lo, hi = key // n, key % n
-    del key, first
-    src, dst = np.concatenate([lo, hi]), np.concatenate([hi, lo])
-    del lo, hi
+    del first
+    halves = key.view(np.int32).reshape(-1, 2)  # little-endian: [:, 0] is hi, [:, 1] is lo
+    if np.little_endian:
+        hi, lo = halves[:, 0].copy(), halves[:, 1].copy()
+    else:
+        hi, lo = halves[:, 1].copy(), halves[:, 0].copy()
+    del key, halves
+    m = len(lo)
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    np.cumsum(np.bincount(lo, minlength=n) + np.bincount(hi, minlength=n), out=indptr[1:])
+    # The entries are (lo -> hi) then (hi -> lo): rows ``src = [lo, hi]``, friends ``dst = [hi, lo]``.
+    packed = np.empty(2 * m, dtype=np.int64)
+    packed[:m] = lo
+    packed[m:] = hi
     if n <= 1 << _PACK_BITS:
-        noise = rng.integers(0, 1 << _PACK_BITS, len(src), dtype=np.int64)
-        packed = np.sort((src << (2 * _PACK_BITS)) | (noise << _PACK_BITS) | dst)
-        indices = (packed & ((1 << _PACK_BITS) - 1)).astype(np.int32)
+        # int32 draws of this range are the int64 draws, in half the memory
+        noise = rng.integers(0, 1 << _PACK_BITS, 2 * m, dtype=np.int32)
+        packed <<= _PACK_BITS
+        packed |= noise
+        del noise
+        packed <<= _PACK_BITS
+        packed[:m] |= hi
+        packed[m:] |= lo
+        del lo, hi
+        packed.sort()
+        low = packed.view(np.int32)[0 if np.little_endian else 1 :: 2]
+        indices = low & np.int32((1 << _PACK_BITS) - 1)
     else:  # row by row, in a random order: sort on (row, 32 random bits)
-        order = np.argsort((src << 32) | rng.integers(0, 2**32, len(src), dtype=np.int64))
-        indices = dst[order].astype(np.int32)
+        packed <<= 32
+        packed |= rng.integers(0, 2**32, 2 * m, dtype=np.uint32)  # the int64 draws, half the memory
+        order = np.argsort(packed)
+        del packed
+        dst = np.concatenate([hi, lo])
+        del lo, hi
+        indices = dst[order]
     return Graph(indptr=indptr, indices=indices)
 
 
