@@ -184,3 +184,18 @@ def test_stochastic_block_keeps_most_ties_inside_communities():
     src = np.repeat(np.arange(m.pop.n), m.degree)
     between = np.mean(block[src] != block[m.graph.indices])
     assert 0.05 < between < 0.15
+
+
+def test_daily_record_does_not_depend_on_the_reporters_order():
+    """Each stock column reads the snapshot ``collect`` takes first, whichever reporter runs first."""
+    runs = []
+    for reverse in (False, True):
+        m = WomModel(customers=300, seed=3)
+        if reverse:
+            m.datacollector.model_reporters = dict(reversed(list(m.datacollector.model_reporters.items())))
+        for _ in range(20):
+            m.step()
+        runs.append(m.timeseries()[sorted(m.timeseries().columns)])
+    assert list(runs[1].columns) == list(runs[0].columns)
+    assert runs[0]["unhappy"].sum() + runs[0]["swayed"].sum() > 0  # the stocks moved: the check has teeth
+    pd.testing.assert_frame_equal(runs[0], runs[1])

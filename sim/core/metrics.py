@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import mesa
 import numpy as np
 
 from sim.core import rules, value
@@ -62,11 +63,24 @@ def _today(name: str):
     return lambda m: getattr(m.today, name)
 
 
+STOCKS = (
+    "customers",
+    "prospects",
+    "churned",
+    "unhappy",
+    "swayed",
+    "terrorists",
+    "mean_loyalty",
+    "mean_satisfaction",
+)
+
+
 def stocks(m: WomModel) -> dict[str, int | float]:
     """The stock columns of one day, reading each population array once (they are long)."""
     pop = m.pop
     active = pop.member == Membership.ACTIVE
-    customers = int(np.count_nonzero(active))
+    who = np.flatnonzero(active)  # the customers, once for every column that reads them
+    customers = len(who)
     prospects = pop.n - int(np.count_nonzero(pop.member))  # PROSPECT is 0: no temporary
     # Current customers' moods: the others read as CONTENT (0), which no column counts. A weighted
     # bincount does the same in 15 times the time (it widens both arrays to 8 bytes).
@@ -78,38 +92,38 @@ def stocks(m: WomModel) -> dict[str, int | float]:
         "unhappy": sum(int(np.count_nonzero(held == code)) for code in UNHAPPY_MOODS),
         "swayed": int(np.count_nonzero(held == Mood.SWAYED)),
         "terrorists": int(np.count_nonzero(pop.terrorist)),
-        # A masked dot product: no copy of the selected loyalties.
-        "mean_loyalty": float(current_loyalty(m, np.flatnonzero(active)).mean()) if customers else 0.0,
+        "mean_loyalty": float(current_loyalty(m, who).mean()) if customers else 0.0,
+        # A masked dot product: no copy of the selected satisfactions.
         "mean_satisfaction": float(np.einsum("i,i->", pop.satisfaction, active) / customers) if customers else 0.0,
     }
 
 
-def daily_reporters() -> dict[str, Any]:
-    """One column of ``timeseries.parquet`` each; the stocks come from one ``stocks`` call a day.
+class DailyRecord(mesa.DataCollector):
+    """The model's DataCollector: one column a reporter, the stocks from one ``stocks`` call a day.
 
-    DataCollector calls the reporters in this dict's order, so ``day`` (first) takes the
-    day's snapshot and the stock columns after it read from it.
+    The day's stocks are taken when ``collect`` starts, before any reporter runs, so each stock
+    column reads the same snapshot whatever order the reporters are called in.
     """
-    snapshot: dict[str, int | float] = {}
 
-    def day(m: WomModel) -> int:
-        snapshot.clear()
-        snapshot.update(stocks(m))
-        return m.day
+    def __init__(self) -> None:
+        self.snapshot: dict[str, int | float] = {}
+        super().__init__(model_reporters=daily_reporters(self.snapshot))
 
-    names = (
-        "customers",
-        "prospects",
-        "churned",
-        "unhappy",
-        "swayed",
-        "terrorists",
-        "mean_loyalty",
-        "mean_satisfaction",
-    )
-    columns: dict[str, Any] = {"day": day} | {name: _stock(snapshot, name) for name in names}
+    def collect(self, model: WomModel) -> None:
+        self.snapshot.clear()
+        self.snapshot.update(stocks(model))
+        super().collect(model)
+
+
+def daily_reporters(snapshot: dict[str, int | float]) -> dict[str, Any]:
+    """One column of ``timeseries.parquet`` each; the stock columns read ``snapshot`` (``DailyRecord`` fills it)."""
+    columns: dict[str, Any] = {"day": _day} | {name: _stock(snapshot, name) for name in STOCKS}
     flows = {f.name: _today(f.name) for f in dataclasses.fields(Counts)}
     return columns | flows
+
+
+def _day(m: WomModel) -> int:
+    return m.day
 
 
 def _stock(snapshot: dict[str, int | float], name: str):
@@ -189,7 +203,8 @@ def summary(model: WomModel) -> dict[str, Any]:
 def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
     """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
     pop = model.pop
-    days = np.where(pop.waiting[who], 0, model.day - pop.loyalty_day[who])
+    days = model.day - pop.loyalty_day[who]
+    days[pop.waiting[who]] = 0  # the fade pauses while a complaint waits (as np.where, without its copies)
     return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)
 
 

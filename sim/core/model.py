@@ -27,7 +27,7 @@ from sim.core.config import SimConfig, validate
 from sim.core.diffusion import sir
 from sim.core.followers import follower_counts
 from sim.core.keyed import KeyedRandom, Purpose, beta_table, negative_binomial_from_uniform
-from sim.core.metrics import Counts, daily_reporters, summary
+from sim.core.metrics import Counts, DailyRecord, summary
 from sim.core.policies import handle, load_policy
 from sim.core.population import Population
 from sim.core.states import Membership, Mood
@@ -139,7 +139,7 @@ class WomModel(mesa.Model):
         self._customers: dict[int, Customer] = {}
         if create_agents:
             self._customers = {i: Customer(self, i) for i in range(self.pop.n)}
-        self.datacollector = mesa.DataCollector(model_reporters=daily_reporters())
+        self.datacollector = DailyRecord()
         self.datacollector.collect(self)
 
     @classmethod
