@@ -1,4 +1,4 @@
-"""The scalable graph path: igraph's Barabasi-Albert against networkx's, and the CSR builder."""
+"""The scalable graph path: numpy's Barabasi-Albert, Watts-Strogatz and Erdos-Renyi against networkx's; CSR."""
 
 import networkx as nx
 import numpy as np
@@ -7,7 +7,15 @@ from scipy import stats
 
 from sim.core import network
 from sim.core.config import NetworkConfig
-from sim.core.network import LARGE_GRAPH, barabasi_albert_edges, build, from_edges, from_networkx
+from sim.core.network import (
+    LARGE_GRAPH,
+    barabasi_albert_edges,
+    build,
+    erdos_renyi_edges,
+    from_edges,
+    from_networkx,
+    watts_strogatz_edges,
+)
 
 igraph = pytest.importorskip("igraph")
 
@@ -82,7 +90,7 @@ def test_same_seed_same_large_graph_and_builder_chosen_by_size(monkeypatch):
     assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
     assert not np.array_equal(a.indices, c.indices)
     assert a.degree.min() == M and a.degree.sum() == 2 * (M + M * (LARGE_GRAPH - M - 1))
-    # The igraph path is taken from LARGE_GRAPH on, and only there.
+    # The numpy path is taken from LARGE_GRAPH on, and only there.
     calls = []
     real = network.barabasi_albert_edges
     monkeypatch.setattr(network, "barabasi_albert_edges", lambda *args: calls.append(args) or real(*args))
@@ -92,15 +100,48 @@ def test_same_seed_same_large_graph_and_builder_chosen_by_size(monkeypatch):
     assert len(calls) == 1
 
 
-def test_igraph_random_generator_is_restored():
-    import random
+def graph_stats(u: np.ndarray, v: np.ndarray, n: int) -> tuple[float, float, float]:
+    """Ties, degree spread and mean clustering of one graph."""
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
+    degree = np.array([d for _, d in g.degree()])
+    return g.number_of_edges(), float(degree.std()), nx.average_clustering(g)
 
-    barabasi_albert_edges(100, 2, seed=1)
-    random.seed(5)  # igraph draws from the module-level ``random`` again
-    g2 = igraph.Graph.Erdos_Renyi(50, 0.1)
-    random.seed(5)
-    g3 = igraph.Graph.Erdos_Renyi(50, 0.1)
-    assert g2.get_edgelist() == g3.get_edgelist()
+
+SMALL, REPS = 2000, 12
+
+
+@pytest.mark.parametrize("kind", ["watts_strogatz", "erdos_renyi"])
+def test_numpy_generators_match_networkx(kind):
+    """Same model: ties, degree spread and clustering agree with networkx's (Welch, per statistic)."""
+    if kind == "watts_strogatz":
+        ours = [watts_strogatz_edges(SMALL, 10, 0.1, np.random.default_rng(s)) for s in range(REPS)]
+        theirs = [nx.watts_strogatz_graph(SMALL, 10, 0.1, seed=s) for s in range(REPS)]
+    else:
+        ours = [erdos_renyi_edges(SMALL, 10 / (SMALL - 1), np.random.default_rng(s)) for s in range(REPS)]
+        theirs = [nx.fast_gnp_random_graph(SMALL, 10 / (SMALL - 1), seed=s) for s in range(REPS)]
+    a = np.array([graph_stats(u, v, SMALL) for u, v in ours])
+    b = np.array([graph_stats(*np.array(g.edges()).T, SMALL) for g in theirs])
+    for u, v in ours:
+        key = np.minimum(u, v) * SMALL + np.maximum(u, v)
+        assert np.all(u != v) and len(np.unique(key)) == len(key)  # simple graphs
+    if kind == "watts_strogatz":
+        assert np.all(a[:, 0] == SMALL * 5) and np.all(b[:, 0] == SMALL * 5)  # rewiring keeps every tie
+        a, b = a[:, 1:], b[:, 1:]
+    p = bin_pvalues(a, b)
+    assert p.min() > ALPHA / len(p), f"statistics differ: p = {np.round(p, 5)}"
+
+
+def test_the_generator_test_rejects_another_rewiring_share():
+    """Power check: rewiring 20 % instead of 10 % moves the clustering well beyond the test's reach."""
+    a = np.array(
+        [graph_stats(*watts_strogatz_edges(SMALL, 10, 0.2, np.random.default_rng(s)), SMALL) for s in range(REPS)]
+    )
+    b = np.array(
+        [graph_stats(*np.array(nx.watts_strogatz_graph(SMALL, 10, 0.1, seed=s).edges()).T, SMALL) for s in range(REPS)]
+    )
+    assert bin_pvalues(a[:, 1:], b[:, 1:]).min() < ALPHA / 2
 
 
 def test_from_edges_symmetrises_dedups_and_shuffles_rows():
