@@ -82,9 +82,7 @@ def stocks(m: WomModel) -> dict[str, int | float]:
     who = np.flatnonzero(active)  # the customers, once for every column that reads them
     customers = len(who)
     prospects = pop.n - int(np.count_nonzero(pop.member))  # PROSPECT is 0: no temporary
-    # Current customers' moods: the others read as CONTENT (0), which no column counts. A weighted
-    # bincount does the same in 15 times the time (it widens both arrays to 8 bytes).
-    held = pop.mood * active.view(np.int8)
+    held = pop.mood[who]  # current customers' moods: a quarter of the people, counted five times
     return {
         "customers": customers,
         "prospects": prospects,
