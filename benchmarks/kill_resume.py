@@ -60,8 +60,13 @@ def main() -> None:
             how = ("joblib", "batched")[cycle % 2]
             before = len(list(sweep.rglob("summary.json")))
             target = before + rng.randint(1, 3)  # kill part-way: after a few more runs, mid-write or not
-            process = subprocess.Popen(command(how, sweep), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL, start_new_session=True)
+            process = subprocess.Popen(
+                command(how, sweep),
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             while process.poll() is None and len(list(sweep.rglob("summary.json"))) < target:
                 time.sleep(0.02)
             time.sleep(rng.uniform(0.0, 0.3))

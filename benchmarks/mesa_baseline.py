@@ -14,8 +14,13 @@ cell's neighbourhood and tells them at once (no collect-then-deliver, as a user 
 The decisions call the very rules of ``sim/core/rules.py`` (and ``sim/core/policies.handle`` for
 recoveries), every call gathered in ``MesaUserRules`` so that a change of the rules' signatures
 is re-pointed in one place. Written as a careful user would: loyalty fades one day at a time
-for the customers who step, and scalar draws use the standard library's ``random`` (Mesa's
-``self.random``), several times cheaper per draw than numpy's.
+for the customers who step, scalar draws use the standard library's ``random`` (Mesa's
+``self.random``), several times cheaper per draw than numpy's, and the decisions made every day
+or at every encounter (fading, the churn hazard, the word of mouth heard, the encounter's
+shortfall) are the rules' formulas in plain ``math`` on floats: numpy on one float costs
+microseconds of overhead a call, which no Mesa user would pay (``tests/test_benchmarks.py``
+checks them against the rules on a grid of inputs). Rarer decisions (complaints, recoveries,
+acquisition) still call the rules themselves.
 
 Covered, as in the model's day: a market of customers and prospects; Bass acquisition
 (innovation, imitation of yesterday's praise, deterred by recent bad news); churn at a daily
@@ -59,18 +64,32 @@ class MesaUserRules:
 
     def __init__(self, cfg: SimConfig) -> None:
         self.cfg = cfg
-        f = cfg.failure
+        f, lc, w = cfg.failure, cfg.loyalty, cfg.wom
         self.innovation = float(rules.adoption_probability(0, 0.0, cfg.acquisition, cfg.wom))
         self.rework = [float(rules.rework_cost(s, f.rework_cost, f.stage_cost_multiplier)) for s in range(10)]
+        # Constants of the scalar formulas below (each mirrors the rule named in its docstring).
+        self.half_life = lc.half_life_days
+        self.day_fade = 0.5 ** (1.0 / lc.half_life_days)
+        self.base_hazard = rules.baseline_daily_hazard(lc)
+        self.sensitivity, self.initial_mean = lc.churn_sensitivity, lc.initial_mean
+        self.keep_negative = 1.0 - w.negative_effect * w.retention_share
+        self.keep_positive = 1.0 - w.positive_retention
+        self.tolerance, self.ratchet_rate, self.impact = f.tolerance, f.expectation_ratchet, lc.failure_impact
 
     def adoption_probability(self, praise_heard: int, negative_recent: float) -> float:
         return float(rules.adoption_probability(praise_heard, negative_recent, self.cfg.acquisition, self.cfg.wom))
 
     def fade(self, value: float, level: float, days: float) -> float:
-        return float(rules.fade(value, level, days, self.cfg.loyalty.half_life_days))
+        """``rules.fade``."""
+        return level + (value - level) * 0.5 ** (days / self.half_life)
+
+    def fade_day(self, value: float, level: float) -> float:
+        """``rules.fade`` over one day."""
+        return level + (value - level) * self.day_fade
 
     def churn_probability(self, loyalty: float) -> float:
-        return float(rules.churn_probability(loyalty, self.cfg.loyalty))
+        """``rules.churn_probability`` over one day."""
+        return -math.expm1(-self.base_hazard * math.exp(self.sensitivity * (self.initial_mean - loyalty)))
 
     def defect_rates(self, recorded: list[int], customers_start: int) -> list[float]:
         """Today's defect chance of each cause, weighted by its share."""
@@ -85,16 +104,20 @@ class MesaUserRules:
         return self.rework[stage]
 
     def felt_shortfall(self, expectation: float, performance: float) -> float:
-        return float(rules.felt_shortfall(expectation, performance))
+        """``rules.felt_shortfall``."""
+        return min(max(expectation - performance, 0.0), 1.0)
 
     def ratchet(self, expectation: float, performance: float) -> float:
-        return float(rules.ratchet_expectation(expectation, performance, self.cfg.failure.expectation_ratchet))
+        """``rules.ratchet_expectation``."""
+        return expectation + self.ratchet_rate * max(performance - expectation, 0.0)
 
     def dissatisfied(self, failed: bool, felt: float) -> bool:
-        return bool(rules.is_dissatisfied(failed, felt, self.cfg.failure))
+        """``rules.is_dissatisfied``."""
+        return failed and felt > self.tolerance
 
     def after_failure(self, loyalty: float, felt: float) -> float:
-        return float(rules.loyalty_after_failure(loyalty, felt, self.cfg.loyalty.failure_impact))
+        """``rules.loyalty_after_failure``."""
+        return loyalty * (1.0 - self.impact * felt)
 
     def complaint_probability(self, felt: float, propensity: float, cause: int) -> float:
         c = self.cfg
@@ -131,11 +154,12 @@ class MesaUserRules:
         return float(rules.terrorist_probability(satisfaction, self.cfg.recovery))
 
     def hear_negative(self, loyalty: float) -> float:
-        w = self.cfg.wom
-        return float(rules.hear_negative(loyalty, 1, w.negative_effect * w.retention_share))
+        """``rules.hear_negative`` of one message."""
+        return loyalty * self.keep_negative
 
     def hear_positive(self, loyalty: float) -> float:
-        return float(rules.hear_positive(loyalty, 1, self.cfg.wom.positive_retention))
+        """``rules.hear_positive`` of one message."""
+        return 1.0 - (1.0 - loyalty) * self.keep_positive
 
     def tells(self, rng: np.random.Generator, mean: float, dispersion: float) -> int:
         n, p = rules.negative_binomial_params(mean, dispersion)
@@ -208,7 +232,7 @@ class Person(CellAgent):
     def churns(self) -> bool:
         """A day of fading back towards the own level, then the daily churn hazard."""
         m = self.model
-        self.loyalty = m.rules.fade(self.loyalty, self.level, 1)
+        self.loyalty = m.rules.fade_day(self.loyalty, self.level)
         if self.random.random() < m.rules.churn_probability(self.loyalty):
             self.member = CHURNED
             m.lost += 1

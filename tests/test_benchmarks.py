@@ -39,3 +39,31 @@ def test_vs_mesa_times_each_stepping(stepping):
     out = step(100, stepping, days=5, check_day=3)
     assert out["days_run"] == 5 and out["run_s"] >= 0 and out["customers_lost"] >= 0
     assert out["customers_acquired"] >= 0
+
+
+def test_mesa_user_scalar_formulas_are_the_rules():
+    """The baseline's plain-math decisions give the rules' values (to rounding) over a grid of inputs."""
+    import itertools
+
+    import numpy as np
+
+    from benchmarks.mesa_baseline import MesaUserRules
+    from sim.core import rules
+
+    cfg = SimConfig()
+    r, lc, f, w = MesaUserRules(cfg), cfg.loyalty, cfg.failure, cfg.wom
+    grid = [0.0, 0.05, 0.3, 0.5, 0.77, 0.95, 1.0]
+    for a, b in itertools.product(grid, grid):
+        for days in (0, 1, 7, 90, 400):
+            assert r.fade(a, b, days) == pytest.approx(float(rules.fade(a, b, days, lc.half_life_days)), abs=1e-12)
+        assert r.fade_day(a, b) == pytest.approx(float(rules.fade(a, b, 1, lc.half_life_days)), abs=1e-12)
+        assert r.felt_shortfall(a, b) == pytest.approx(float(rules.felt_shortfall(a, b)), abs=1e-12)
+        assert r.ratchet(a, b) == pytest.approx(float(rules.ratchet_expectation(a, b, f.expectation_ratchet)))
+        assert r.after_failure(a, b) == pytest.approx(float(rules.loyalty_after_failure(a, b, lc.failure_impact)))
+        assert r.dissatisfied(True, a) == bool(rules.is_dissatisfied(True, a, f))
+        assert not r.dissatisfied(False, a)
+    for a in np.linspace(0.0, 1.0, 41).tolist():
+        assert r.churn_probability(a) == pytest.approx(float(rules.churn_probability(a, lc)), rel=1e-12)
+        effect = w.negative_effect * w.retention_share
+        assert r.hear_negative(a) == pytest.approx(float(rules.hear_negative(a, 1, effect)), rel=1e-12)
+        assert r.hear_positive(a) == pytest.approx(float(rules.hear_positive(a, 1, w.positive_retention)), rel=1e-12)
