@@ -61,7 +61,7 @@ def machine() -> str:
 
 def report(name: str, rows: list[dict[str, Any]], title: str, notes: list[str] | None = None) -> None:
     """Print a plain table and write it as ``benchmarks/results/NAME.csv``."""
-    cols = list(rows[0])
+    cols = list(dict.fromkeys(c for r in rows for c in r))  # every column, in order of first appearance
     cells = [[_fmt(r.get(c, "")) for c in cols] for r in rows]
     width = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     lines = [title, "  ".join(c.rjust(w) for c, w in zip(cols, width, strict=True))]
@@ -84,3 +84,47 @@ def _fmt(v: Any) -> str:
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     return str(v)
+
+
+def whole_process(argv: list[str]) -> dict[str, Any]:
+    """Wall seconds and peak resident memory of one command, run as its own process.
+
+    ``os.wait4`` reports the child's own peak (``RUSAGE_CHILDREN`` would keep the largest of all
+    children so far). The load averages before and after are returned with it.
+    """
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if status != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{stderr[-2000:]}")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+    }
+
+
+def bare_pass(people: int, days: int, seed: int = 0) -> dict[str, float]:
+    """Seconds of a bare per-person numpy pass: each day one draw per person added to one float array.
+
+    Not a lower bound of the model (the model makes no daily draw per person): a yardstick of the
+    machine's speed at the moment, measured in the same run as the figures it divides.
+    """
+    rng = np.random.default_rng(seed)
+    state = np.zeros(people)
+    start = time.perf_counter()
+    for _ in range(days):
+        state += rng.random(people)
+    return {"seconds": time.perf_counter() - start}
+
+
+def cli(*overrides: str) -> list[str]:
+    """The argv of ``python -m sim`` with ``overrides``, no progress bar, results in a scratch folder."""
+    import tempfile
+
+    out = tempfile.mkdtemp(prefix="wom-bench-")
+    return [sys.executable, "-m", "sim", *overrides, "progress=false", f"hydra.run.dir={out}"]
