@@ -159,3 +159,17 @@ def test_from_networkx_round_trip():
     g = nx.barabasi_albert_graph(300, 3, seed=4)
     csr = from_networkx(g, np.random.default_rng(0))
     assert nx.utils.graphs_equal(csr.to_networkx(), g)
+
+
+def test_packed_row_shuffle_of_large_markets_keeps_rows_and_orders_them_uniformly():
+    """The path above 2,097,152 people, forced onto a complete graph of 6 with 9 random bits (ties common)."""
+    lo, hi = (x.astype(np.int32) for x in np.triu_indices(6, k=1))
+    first = []
+    for seed in range(600):
+        src = np.concatenate([lo, hi]).astype(np.int64)
+        idx = network.shuffle_rows_packed(src, lo, hi, 6, np.random.default_rng(seed), id_bits=27)
+        rows = idx.reshape(6, 5)
+        assert all(sorted(rows[i].tolist()) == [j for j in range(6) if j != i] for i in range(6))
+        first.append(int(rows[0, 0]))
+    counts = np.bincount(first, minlength=6)[1:]
+    assert stats.chisquare(counts).pvalue > 0.001, counts  # each of node 0's friends first 1 time in 5

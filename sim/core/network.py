@@ -125,6 +125,8 @@ def from_edges(n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -
         packed.sort()
         low = packed.view(np.int32)[0 if np.little_endian else 1 :: 2]
         indices = low & np.int32((1 << _PACK_BITS) - 1)
+    elif n <= 1 << _PACK_BITS_LARGE:
+        indices = shuffle_rows_packed(packed, lo, hi, n, rng)
     else:  # row by row, in a random order: sort on (row, 32 random bits)
         packed <<= 32
         packed |= rng.integers(0, 2**32, 2 * m, dtype=np.uint32)  # the int64 draws, half the memory
@@ -137,6 +139,40 @@ def from_edges(n: int, u: np.ndarray, v: np.ndarray, rng: np.random.Generator) -
 
 
 _PACK_BITS = 21  # row, noise and friend packed in one int64: markets of up to 2,097,152 people
+_PACK_BITS_LARGE = 24  # shuffle_rows_packed: markets of up to 16,777,216 people
+
+
+def shuffle_rows_packed(
+    src: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int, rng: np.random.Generator, id_bits: int | None = None
+) -> np.ndarray:
+    """Friends of each row in a uniformly random order, by one sort of packed (row, noise, label) keys.
+
+    ``src`` holds the rows of the entries ``[lo -> hi, hi -> lo]`` (int64, overwritten). Row and
+    friend take ``id_bits`` bits each (enough for ``n``), the random bits the rest of 63: 15 at
+    10,000,000 people, where a person's friends draw the same bits now and then (about one row
+    in 80 at degree 30). Ties are then broken by a random label of each friend (a permutation of
+    the people) rather than by id, so every order of a row's friends stays equally likely. Used
+    above 2,097,152 people, where an ``argsort`` on (row, 32 random bits) took three times as long
+    and twice the memory; the orders drawn differ from that ``argsort``'s (same law).
+    """
+    bits = id_bits if id_bits is not None else max(int(n - 1).bit_length(), 1)
+    noise_bits = 63 - 2 * bits
+    if noise_bits < 8:
+        raise ValueError(f"shuffle_rows_packed: {n} people need {bits} bits a friend: too many to pack")
+    m = len(lo)
+    label = rng.permutation(n).astype(np.int32)  # the random tie-break of each friend
+    key = src
+    key <<= noise_bits
+    key |= rng.integers(0, 1 << noise_bits, len(key), dtype=np.int32 if noise_bits < 32 else np.int64)
+    key <<= bits
+    key[:m] |= label[hi]
+    key[m:] |= label[lo]
+    key.sort()
+    low = key.view(np.int32)[0 if np.little_endian else 1 :: 2] & np.int32((1 << bits) - 1)
+    del key
+    unlabel = np.empty(n, dtype=np.int32)
+    unlabel[label] = np.arange(n, dtype=np.int32)
+    return unlabel[low]
 
 
 def from_networkx(g: nx.Graph, rng: np.random.Generator) -> Graph:
@@ -392,20 +428,29 @@ def community_edges(
     size = max(2, min(community_size, n))
     p_in = min(mean_degree * (1.0 - between_share) / (size - 1), 1.0)
     a, b = np.triu_indices(size, k=1)
+    pairs = len(a)
     blocks = -(-n // size)
-    chunk = max(1, 4_000_000 // len(a))  # communities per batch: bounds the temporary arrays
+    chunk = max(1, 4_000_000 // pairs)  # communities per batch: bounds the temporary arrays
+    # Ids as int32 and the ties found by flatnonzero: the same edges as int64 and a 2-d nonzero, 7x faster.
+    idt = np.int32 if n < 2**31 else np.int64
+    a, b = a.astype(idt), b.astype(idt)
     us, vs = [], []
     for first in range(0, blocks, chunk):
-        starts = np.arange(first, min(first + chunk, blocks), dtype=np.int64) * size
-        tie = rng.random((len(starts), len(a))) < p_in
-        row, col = np.nonzero(tie)
-        u, v = starts[row] + a[col], starts[row] + b[col]
-        inside = v < n  # the last community may be smaller
-        us.append(u[inside])
-        vs.append(v[inside])
+        count = min(first + chunk, blocks) - first
+        tie = rng.random((count, pairs)) < p_in
+        flat = np.flatnonzero(tie)
+        row = (flat // pairs).astype(idt)
+        col = flat - row.astype(np.int64) * pairs
+        base = (row + first) * idt(size)
+        u, v = base + a[col], base + b[col]
+        if (first + count) * size > n:  # the last community may be smaller
+            inside = v < n
+            u, v = u[inside], v[inside]
+        us.append(u)
+        vs.append(v)
     weak = int(rng.poisson(n * mean_degree * between_share / 2.0)) if n > 1 else 0
-    us.append(rng.integers(0, n, weak, dtype=np.int64))
-    vs.append(rng.integers(0, n, weak, dtype=np.int64))
+    us.append(rng.integers(0, n, weak, dtype=np.int64).astype(idt))
+    vs.append(rng.integers(0, n, weak, dtype=np.int64).astype(idt))
     return np.concatenate(us), np.concatenate(vs)
 
 
