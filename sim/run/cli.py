@@ -16,7 +16,7 @@ from sim.core.config import ConfigError, SimConfig, validate
 from sim.core.model import WomModel
 from sim.core.presets import is_group, preset_names
 from sim.run.fingerprint import config_hash
-from sim.run.results import write_run
+from sim.run.results import remove_empty_parents, write_run
 
 HYDRA_FILES = {".hydra"}
 
@@ -168,19 +168,24 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
     print("\n".join(lines), flush=True)
 
 
-def discard_unfinished(out_dir: Path | None) -> None:
-    """Remove a run folder that holds nothing but Hydra's records and logs: it could pass for a result."""
+def discard_unfinished(out_dir: Path | None, sweep_dir: Path | None = None) -> None:
+    """Remove a run folder that holds nothing but Hydra's records and logs: it could pass for a result.
+
+    In a sweep, the condition folders it leaves empty go too, up to ``sweep_dir``.
+    """
     if out_dir is not None and out_dir.is_dir():
         leftovers = {p.name for p in out_dir.iterdir()} - HYDRA_FILES
         if all(name.endswith((".log", ".tmp")) for name in leftovers):
             shutil.rmtree(out_dir, ignore_errors=True)
+            if sweep_dir is not None:
+                remove_empty_parents(out_dir, sweep_dir)
 
 
-def fail(err: Exception, out_dir: Path | None) -> None:
-    """One line on stderr, exit 2, and no run folder left behind that could pass for a result."""
+def fail(err: Exception, out_dir: Path | None, code: int = 2) -> None:
+    """One line on stderr, exit ``code`` (2: bad input), and no run folder left behind that could pass for a result."""
     discard_unfinished(out_dir)
     print(f"error: {err}", file=sys.stderr, flush=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def show_warnings_on_one_line() -> None:
