@@ -151,7 +151,7 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
         ("customers", f"{summary['customers_start']:,} -> {summary['customers_end']:,}"),
         ("customers won", f"{summary['customers_acquired']:,} of a market of {summary['market_size']:,}"),
         ("customers lost", f"{summary['customers_lost']:,} ({summary['churn_rate']:.1%} of all served)"),
-        ("complaints", f"{summary['complaints']:,} ({summary['complaint_share']:.1%} of dissatisfied)"),
+        ("complaints", f"{summary['complaints']:,} ({_percent(summary['complaint_share'])} of dissatisfied)"),
         ("word of mouth", f"{summary['positive_wom_messages']:,} +, {summary['negative_wom_messages']:,} -"),
         ("terrorists", f"{summary['terrorists']:,}"),
         ("NPV (discounted profit)", f"{summary['npv']:,.0f}"),
@@ -166,6 +166,11 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
     if out_dir is not None:
         lines.append(f"  results: {out_dir}")
     print("\n".join(lines), flush=True)
+
+
+def _percent(share: float | None) -> str:
+    """A share as ``7.5%``; ``n/a`` for an undefined one (``null`` in the summary)."""
+    return "n/a" if share is None else f"{share:.1%}"
 
 
 def discard_unfinished(out_dir: Path | None, sweep_dir: Path | None = None) -> None:
