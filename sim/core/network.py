@@ -452,7 +452,7 @@ def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError(f"network.path = {path!r}: file not found (give a text file of 'u v' lines)")
     us: list[int] = []
     vs: list[int] = []
-    with file.open(encoding="utf-8", errors="replace") as handle:
+    with file.open(encoding="utf-8-sig", errors="replace") as handle:  # a BOM (Windows editors) is not data
         for number, line in enumerate(handle, start=1):
             text = line.split("#", 1)[0].strip()
             if not text:
