@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.core import rules, value
+from sim.core import value
 from sim.core.states import Membership, Mood
+from sim.core.value import current_loyalty  # defined there: value needs it, metrics reads it
 
 if TYPE_CHECKING:
     from sim.core.model import WomModel
@@ -199,13 +200,6 @@ def summary(model: WomModel) -> dict[str, Any]:
         if np.any(model.pop.member == Membership.ACTIVE)
         else None,
     }
-
-
-def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
-    """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
-    pop = model.pop
-    days = np.where(pop.waiting[who], 0, model.day - pop.loyalty_day[who])
-    return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)
 
 
 def _share(depths: list[int], test) -> float | None:
