@@ -65,12 +65,20 @@ class Graph:
         """The row (the teller) of every CSR entry: ``indices`` holds the other end."""
         return np.repeat(np.arange(self.n, dtype=np.int32), self.degree)
 
+    def once(self) -> np.ndarray:
+        """Which CSR entries stand for their undirected edge (the one from the lower id): each edge once."""
+        return self.sources() < self.indices
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each undirected edge once, as (lower id, higher id) arrays."""
+        keep = self.once()
+        return self.sources()[keep], self.indices[keep]
+
     def to_networkx(self) -> nx.Graph:
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
-        src = np.repeat(np.arange(self.n), self.degree)
-        keep = src < self.indices
-        g.add_edges_from(zip(src[keep].tolist(), self.indices[keep].tolist(), strict=True))
+        u, v = self.edges()
+        g.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
         return g
 
 
