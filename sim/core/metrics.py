@@ -92,7 +92,7 @@ def stocks(m: WomModel) -> dict[str, int | float]:
         "unhappy": sum(int(np.count_nonzero(held == code)) for code in UNHAPPY_MOODS),
         "swayed": int(np.count_nonzero(held == Mood.SWAYED)),
         "terrorists": int(np.count_nonzero(pop.terrorist)),
-        # A masked dot product: no copy of the selected loyalties.
+        # Loyalty faded to today (current_loyalty copies the active rows); satisfaction: a masked dot product, no copy.
         "mean_loyalty": float(current_loyalty(m, np.flatnonzero(active)).mean()) if customers else 0.0,
         "mean_satisfaction": float(np.einsum("i,i->", pop.satisfaction, active) / customers) if customers else 0.0,
     }
