@@ -76,11 +76,33 @@ def test_a_folder_that_refuses_new_entries_is_named_with_the_reason(tmp_path, mo
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(results.tempfile, "mkdtemp", refuse)  # what a read-only folder does, even for root
+    monkeypatch.setattr(results.tempfile, "mkstemp", refuse)  # what a read-only folder does, even for root
     expected = rf"^hydra.run.dir = 'out/run': cannot write in {tmp_path} \(Permission denied\)$"
     with pytest.raises(ConfigError, match=expected):
         results.check_folder("hydra.run.dir", "out/run")
     assert everything(tmp_path) == []
+
+
+def test_a_disk_too_full_for_hydras_records_is_an_environment_failure_before_anything_is_written(tmp_path, monkeypatch):
+    real = results.os.fdopen
+
+    class Full:
+        def __init__(self, fd, mode):
+            self.handle = real(fd, mode)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(results.os, "fdopen", Full)
+    with pytest.raises(results.WriteFailure, match=r"^hydra.sweep.dir = '.*': cannot write in .* \(No space left"):
+        results.check_folder("hydra.sweep.dir", str(tmp_path / "sweep"))
+    assert everything(tmp_path) == []  # the probe went too
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")

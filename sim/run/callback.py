@@ -23,7 +23,7 @@ from omegaconf import DictConfig
 from sim.core.config import ConfigError
 from sim.run.fingerprint import git_commit
 from sim.run.manifest import MANIFEST, count_statuses, manifest_row, read_manifest, record
-from sim.run.results import check_folder, is_complete
+from sim.run.results import EXIT_ENVIRONMENT, WriteFailure, check_folder, is_complete
 from sim.run.resume import clean_run_folder, clean_sweep
 from sim.run.workers import watch_parent
 
@@ -175,16 +175,16 @@ class ManifestCallback(Callback):
 
 
 def refuse_unwritable(key: str, folder: str) -> None:
-    """Exit 2 with one line when ``folder`` cannot hold results, before Hydra makes it (``results.check_folder``).
+    """One line and exit 2 (1: a full or failing disk) when ``folder`` cannot hold results, before Hydra makes it.
 
     Raised here, the error would reach Hydra's own handler, which prints a traceback; ``SystemExit``
     passes through it.
     """
     try:
         check_folder(key, folder)
-    except ConfigError as err:
+    except (ConfigError, WriteFailure) as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
-        sys.exit(2)
+        sys.exit(EXIT_ENVIRONMENT if isinstance(err, WriteFailure) else 2)
 
 
 def _stamp(seconds: float) -> str:

@@ -8,6 +8,7 @@ and takes back the half it wrote.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -25,6 +26,8 @@ SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
 PARQUET_MAGIC = b"PAR1"
 EXIT_ENVIRONMENT = 1  # the disk failed (full, I/O error): the same command may work elsewhere
+DISK_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EIO)  # full or failing: the environment's fault, not the command's
+PROBE_BYTES = 64 * 1024  # more than Hydra's records of a run (.hydra/*.yaml, about 15 KB)
 
 
 class WriteFailure(Exception):
@@ -42,7 +45,8 @@ def check_folder(key: str, folder: str | Path) -> None:
     An empty value would put the results into the current folder, among other files; a path through
     a file (or a device such as ``/dev/full``) or a folder that refuses a new entry (read-only, no
     permission) fails here with one line instead of a traceback from deep inside Hydra. Only the
-    nearest existing folder is probed (a temporary folder made and removed), so nothing stays.
+    nearest existing folder is probed (a temporary file of ``PROBE_BYTES`` written and removed),
+    so nothing stays; a disk too full for it (Hydra writes its records first) raises ``WriteFailure``.
     """
     if not str(folder).strip():
         raise ConfigError(f"{key} = '': must name a folder (results are never written into the current folder)")
@@ -51,9 +55,17 @@ def check_folder(key: str, folder: str | Path) -> None:
     if not existing.is_dir():
         raise ConfigError(f"{key} = {str(folder)!r}: {existing} is not a folder")
     try:
-        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".probe."))
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".probe.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(bytes(PROBE_BYTES))
+        finally:
+            os.unlink(probe)
     except OSError as err:
-        raise ConfigError(f"{key} = {str(folder)!r}: cannot write in {existing} ({reason(err)})") from None
+        message = f"{key} = {str(folder)!r}: cannot write in {existing} ({reason(err)})"
+        if err.errno in DISK_FAILURES:
+            raise WriteFailure(message) from None
+        raise ConfigError(message) from None
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
