@@ -1,9 +1,9 @@
 """Writing a run's results: atomic files, ``summary.json`` last as the completion mark.
 
 A folder the results cannot go into is refused before anything is written (``check_folder``,
-exit status 2: the setting to change is named); a disk that fails while writing (full, I/O
-error) raises ``WriteFailure`` (exit status 1: the environment, not the command, is at fault)
-and takes back the half it wrote.
+exit status 2: the setting to change is named); a disk that is full or fails, before the run or
+while writing, raises ``WriteFailure`` (exit status 1: the environment, not the command, is at
+fault), and a half-written run is taken back.
 """
 
 from __future__ import annotations
