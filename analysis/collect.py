@@ -7,17 +7,20 @@ so a run that was interrupted is never mistaken for a finished one.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from sim.core.metrics import UNDEFINED_AS_NULL
 from sim.run.fingerprint import config_hash
 from sim.run.manifest import MANIFEST
 from sim.run.results import SUMMARY, TIMESERIES
 
 META = ("run", "condition", "config_hash")
+TEXT_FIGURES = ("policy", "scenario", "network", "market", "version", "config_hash")  # the rest are numbers
 
 
 def run_folders(results_dir: Path) -> list[Path]:
@@ -54,14 +57,41 @@ def _overrides(folder: Path) -> dict[str, Any]:
     return out
 
 
+def bad_figure(summary: dict[str, Any]) -> str:
+    """Why a summary's figures cannot be analysed (``""`` when they can).
+
+    A figure must be a finite number: ``NaN`` or ``Infinity`` (which Python's ``json`` reads)
+    would rank a policy as infinitely good, a string would break the table. ``null`` is allowed
+    only where the model reports an undefined ratio (``UNDEFINED_AS_NULL``); the analysis then
+    leaves that run out of that figure alone.
+    """
+    if summary.get("non_finite"):
+        return f"figures not finite when the run was written: {summary['non_finite']}"
+    for key, value in summary.items():
+        if key in TEXT_FIGURES or key == "non_finite":
+            continue
+        if value is None:
+            if key in UNDEFINED_AS_NULL:
+                continue
+            return f"{key} is null"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{key} = {json.dumps(value)[:40]}: not a number"
+        if not math.isfinite(value):
+            return f"{key} = {value}: not a finite number"
+    return ""
+
+
 def read_run(folder: Path) -> tuple[dict[str, Any] | None, str]:
-    """A run's summary, or ``None`` with the reason it cannot be used (empty, truncated, not a table)."""
+    """A run's summary, or ``None`` with the reason it cannot be used (empty, truncated, a figure not a number)."""
     try:
         summary = json.loads((folder / SUMMARY).read_text())
     except (OSError, UnicodeDecodeError, ValueError) as err:
         return None, f"{SUMMARY} unreadable ({type(err).__name__}: {' '.join(str(err).split())[:80]})"
     if not isinstance(summary, dict) or not summary:
         return None, f"{SUMMARY} is not a JSON object of figures"
+    bad = bad_figure(summary)
+    if bad:
+        return None, f"{SUMMARY}: {bad}"
     try:
         import pyarrow.parquet as pq
 

@@ -140,7 +140,7 @@ def main() -> None:
             "(lazy) agents; peak_mb: whole process, graph build included",
             "CLI row: wall time of the whole CLI run (start-up, graph, simulation, writing results); "
             "its peak_mb is the timing parent's, not the CLI's",
-            "last row: the graph of sim/conf/config.yaml's network preset (barabasi_albert), built alone",
+            "last row: a barabasi_albert graph (m=15, not the default stochastic_block), built alone for comparison",
         ],
     )
 

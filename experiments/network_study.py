@@ -244,8 +244,13 @@ def per_seed(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def mean_ci(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and Student-t 95 % CI (NaN bounds for fewer than 2 values)."""
+    """Mean and Student-t 95 % CI of the defined values (NaN bounds for fewer than 2).
+
+    A seed on which no story started has no reproduction number (``null`` in the summary): it is
+    left out of that figure alone.
+    """
     x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
     mean = float(x.mean()) if len(x) else math.nan
     if len(x) < 2:
         return mean, math.nan, math.nan
@@ -292,9 +297,9 @@ def paired_table(seeds: pd.DataFrame, conditions: list[str]) -> pd.DataFrame:
             name = f"({a} - {b}) - ({c} - {d}): the part of the gap due to tie strength"
         else:
             a, b = pair
-            diff = paired(seeds, a, b).dropna()
+            diff = paired(seeds, a, b)
             name = f"{a} - {b}"
-        diff = diff.dropna()
+        diff = diff.dropna(subset=["customers_lost"])  # seeds both sides ran; R may be undefined on some (no story)
         if diff.empty:
             continue
         row: dict[str, Any] = {"comparison": name, "seeds": len(diff)}

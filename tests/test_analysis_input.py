@@ -38,6 +38,12 @@ def runs_of(folder):
     return sorted(p.parent for p in folder.rglob("summary.json"))
 
 
+def edit(run, **figures):
+    """Rewrite a run's summary with ``figures`` changed (Python's json writes NaN and Infinity as such)."""
+    summary = json.loads((run / "summary.json").read_text())
+    (run / "summary.json").write_text(json.dumps(summary | figures))
+
+
 def analyse(folder, capsys, *options):
     code = main([str(folder), "--bootstrap", "200", *options])
     return code, capsys.readouterr().err
@@ -51,6 +57,11 @@ def analyse(folder, capsys, *options):
         (lambda run: (run / "summary.json").write_text("[1, 2]"), "summary.json is not a JSON object"),
         (lambda run: (run / "timeseries.parquet").write_bytes(b"PAR1\x00"), "timeseries.parquet unreadable"),
         (lambda run: (run / "timeseries.parquet").unlink(), "timeseries.parquet unreadable"),
+        (lambda run: edit(run, profit=float("nan")), "summary.json: profit = nan: not a finite number"),
+        (lambda run: edit(run, revenue=float("inf")), "summary.json: revenue = inf: not a finite number"),
+        (lambda run: edit(run, profit="abc"), 'summary.json: profit = "abc": not a number'),
+        (lambda run: edit(run, profit=None), "summary.json: profit is null"),
+        (lambda run: edit(run, profit=None, non_finite=["profit"]), "summary.json: figures not finite when"),
     ],
 )
 def test_a_damaged_run_is_named_and_skipped_and_the_rest_analysed(results, capsys, damage, reason):
@@ -62,6 +73,17 @@ def test_a_damaged_run_is_named_and_skipped_and_the_rest_analysed(results, capsy
     assert f"warning: skipped 1 runs that cannot be read: {name} ({reason}" in err
     table = pd.read_parquet(results / "analysis" / "runs.parquet")
     assert len(table) == 5 and name not in set(table["run"])
+
+
+def test_an_undefined_ratio_leaves_the_run_in_and_the_figure_out(results, capsys):
+    bad = runs_of(results)[1]
+    edit(bad, positive_to_negative_wom=None, complaint_share=None)  # no negative word of mouth, nobody unhappy
+    code, err = analyse(results, capsys)
+    assert code == 0 and "warning" not in err, err
+    table = pd.read_parquet(results / "analysis" / "runs.parquet").set_index("run")
+    name = bad.relative_to(results).as_posix()
+    assert len(table) == 6 and table["profit"].notna().all()
+    assert pd.isna(table.loc[name, "positive_to_negative_wom"]) and pd.isna(table.loc[name, "complaint_share"])
 
 
 def test_two_copies_of_a_sweep_count_each_run_once(results, capsys):
@@ -117,3 +139,34 @@ def test_a_figure_the_report_needs_missing_from_the_runs_is_one_line(results, ca
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert err.startswith(f"error: the runs in {str(results)!r} have no npv (summary figures this analysis reads")
     assert not (results / "analysis").exists()
+
+
+def test_the_tarp_table_refuses_a_sweep_of_another_experiment(results, capsys):
+    from analysis.tarp import main as tarp
+
+    before = sorted(p for p in results.rglob("*"))
+    assert tarp([str(results)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"error: SWEEP_DIR = {str(results)!r}: not a +experiment=tarp_cohort sweep "
+        f"(run {runs_of(results)[0].relative_to(results).as_posix()} has scenario 'baseline'): nothing written"
+    ]
+    assert sorted(p for p in results.rglob("*")) == before  # no tarp_table.md
+
+
+def test_the_tarp_table_reads_a_cohort_sweep_and_skips_a_damaged_run(tmp_path, capsys):
+    from analysis.tarp import main as tarp
+
+    out = tmp_path / "tarp"
+    res = subprocess.run(
+        [sys.executable, "-m", "sim", "+experiment=tarp_cohort", "customers=300", "days=5", "progress=false",
+         "tarp_loss=small", "tarp_condition=no_complaint,complained_satisfied", f"hydra.sweep.dir={out}", "--multirun"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    damaged = sorted(p.parent for p in out.rglob("summary.json") if "complained_satisfied" in str(p))[0]
+    edit(damaged, buy_again_share=float("nan"))
+    assert tarp([str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: skipped 1 runs that cannot be read" in captured.err
+    assert "| small | " in captured.out and (out / "tarp_table.md").is_file()

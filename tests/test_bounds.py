@@ -153,3 +153,8 @@ def test_the_reported_cases_fail_up_front_on_the_command_line(tmp_path, arg, mes
     )
     assert res.returncode == 2 and res.stderr.strip().splitlines() == [f"error: {message}"], res.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_the_readme_states_how_many_numeric_settings_there_are():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"Every one of the {len(FIELDS)} numeric settings has a finite range" in readme

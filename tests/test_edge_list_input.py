@@ -27,6 +27,15 @@ def edges(tmp_path, text):
     return str(path)
 
 
+def test_a_utf8_bom_is_read_as_the_file_without_it(tmp_path):
+    text = "# exported from a spreadsheet\n0 1\n1 2\n2 0\n"
+    plain = read_edgelist(edges(tmp_path, text), 3)
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("# exported from a spreadsheet\n", "").encode())
+    with_bom = read_edgelist(str(path), 3)  # the BOM sits right before the first id
+    assert [a.tolist() for a in with_bom] == [a.tolist() for a in plain] == [[0, 1, 2], [1, 2, 0]]
+
+
 def test_only_self_loops_warns_with_the_counts(tmp_path):
     path = edges(tmp_path, "0 0\n1 1\n2 2\n")
     with pytest.warns(SimWarning, match=r"3 of 3 edges are self-loops .* 300 of 300 people in the market"):

@@ -26,7 +26,9 @@ def test_a_wheel_installed_elsewhere_runs_the_cli_and_the_api(tmp_path):
     junk = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "outputs", "multirun", "__pycache__")
     shutil.copytree(ROOT, source, ignore=junk)
     isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(wheels), str(source)], ROOT)
+    build = run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(wheels), str(source)],
+                ROOT)
+    assert "Warning" not in build.stdout + build.stderr  # `make run` reinstalls each call: no pages of warnings
     (wheel,) = wheels.glob("wom_sim-*.whl")
     # A fresh venv that sees this environment's dependencies (no downloads) but not its wom-sim:
     # a plain path line in a .pth is added to sys.path without running the editable install's hook.

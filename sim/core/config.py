@@ -18,6 +18,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.core.errors import ConfigError
+from sim.core.memory import check_memory
+
 INF = math.inf
 
 
@@ -492,17 +495,16 @@ class SimConfig:
     progress: bool = _setting(False)  # show a progress bar (only on a terminal)
 
 
-class ConfigError(ValueError):
-    """A config value outside what the model allows; the message is one line."""
+def market_size(customers: int, share: float) -> int:
+    """People in the market around ``customers`` customers holding ``share`` of it."""
+    return max(customers, round(customers / share))
 
 
 def validate(cfg: SimConfig) -> SimConfig:
     """Check every bounded field and the cross-field rules; raise ``ConfigError`` on the first."""
     _check_ranges(cfg, "")
     _check_rules(cfg)
-    from sim.core.memory import check_memory  # imports this module
-
-    check_memory(cfg.customers, cfg.network, people=max(cfg.customers, round(cfg.customers / cfg.market.share)))
+    check_memory(cfg.customers, cfg.network, people=market_size(cfg.customers, cfg.market.share))
     return cfg
 
 

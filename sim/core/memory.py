@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sim.core.config import ConfigError
+from sim.core.errors import ConfigError
 
 PER_CUSTOMER = 500  # state arrays and the day's temporaries, bytes
 PER_DEGREE_ARRAYS = 60  # per customer and unit of mean degree: CSR plus sort temporaries

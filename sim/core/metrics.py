@@ -9,13 +9,27 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from sim.core import rules, value
+from sim.core import value
 from sim.core.states import Membership, Mood
+from sim.core.value import current_loyalty  # defined there: value needs it, metrics reads it
 
 if TYPE_CHECKING:
     from sim.core.model import WomModel
 
 UNHAPPY_MOODS = (Mood.UNHAPPY, Mood.WAITING, Mood.TERRORIST)
+# Summary figures that are ``null`` when undefined (nothing to divide by, or not counted by the spread process).
+UNDEFINED_AS_NULL = (
+    "complaint_share",
+    "positive_to_negative_wom",
+    "story_reproduction",
+    "cascades_no_reshare_share",
+    "cascades_past_one_step_share",
+    "mean_tells_per_unhappy",
+    "share_telling_over_20",
+    "buy_again_share",
+    "mean_loyalty_end",
+    "mean_satisfaction_end",
+)
 
 
 @dataclass
@@ -140,6 +154,7 @@ def summary(model: WomModel) -> dict[str, Any]:
     customers_start = model.customers_start
     ever = customers_start + t.acquired
     told = model.telling_histogram
+    sir = model.cfg.wom.process == "sir"
     equity = value.equity(model, future_failures=True)
     finished = int(told.sum())
     return {
@@ -168,7 +183,7 @@ def summary(model: WomModel) -> dict[str, Any]:
         "internal_failures": t.internal_failures,
         "dissatisfied": t.dissatisfied,
         "complaints": t.complaints,
-        "complaint_share": t.complaints / t.dissatisfied if t.dissatisfied else 0.0,
+        "complaint_share": ratio(t.complaints, t.dissatisfied),
         "detected": t.detected,
         "recoveries": t.recoveries,
         "satisfied_recoveries": t.satisfied_recoveries,
@@ -178,33 +193,35 @@ def summary(model: WomModel) -> dict[str, Any]:
         "firsthand_wom_messages": t.firsthand_wom,
         "positive_wom_messages": t.positive_wom,
         "online_wom_messages": t.online_wom,
-        "positive_to_negative_wom": t.positive_wom / t.negative_wom if t.negative_wom else 0.0,
+        "positive_to_negative_wom": ratio(t.positive_wom, t.negative_wom),
         "online_cascades": len(model.cascades),
         # Stories started per story: the reproduction number of negative stories over the run.
-        "story_reproduction": t.forwarded / t.stories if t.stories else 0.0,
+        "story_reproduction": ratio(t.forwarded, t.stories),
         "customers_assortativity": model.assortativity_start,
         "cascades_no_reshare_share": _share(model.cascades, lambda d: d == 0),
         "cascades_past_one_step_share": _share(model.cascades, lambda d: d >= 2),
-        "mean_tells_per_unhappy": t.firsthand_wom / t.dissatisfied if t.dissatisfied else 0.0,
-        "share_telling_over_20": float(told[21:].sum() / finished) if finished else 0.0,
+        # Under ``sir`` a story spreads through the hearing calendar, not teller by teller: no tells are counted.
+        "mean_tells_per_unhappy": None if sir else ratio(t.firsthand_wom, t.dissatisfied),
+        "share_telling_over_20": None if sir else ratio(int(told[21:].sum()), finished),
         "verdicts": t.verdicts,
-        "buy_again_share": t.buy_again_intent / t.verdicts if t.verdicts else 0.0,
+        "buy_again_share": ratio(t.buy_again_intent, t.verdicts),
         "mean_loyalty_end": float(current_loyalty(model, np.flatnonzero(model.pop.member == Membership.ACTIVE)).mean())
         if np.any(model.pop.member == Membership.ACTIVE)
-        else 0.0,
+        else None,
         "mean_satisfaction_end": float(model.pop.satisfaction[model.pop.member == Membership.ACTIVE].mean())
         if np.any(model.pop.member == Membership.ACTIVE)
-        else 0.0,
+        else None,
     }
 
 
-def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
-    """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
-    pop = model.pop
-    days = model.day - pop.loyalty_day[who]
-    days[pop.waiting[who]] = 0  # the fade pauses while a complaint waits (as np.where, without its copies)
-    return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)
+def _share(depths: list[int], test) -> float | None:
+    return ratio(sum(1 for d in depths if test(d)), len(depths))
 
 
-def _share(depths: list[int], test) -> float:
-    return sum(1 for d in depths if test(d)) / len(depths) if depths else 0.0
+def ratio(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator``, or ``None`` (``null`` in ``summary.json``) when nothing was counted.
+
+    0 would read as a measured figure (no positive word of mouth, nobody telling) where there was
+    nothing to measure; readers skip ``null`` (``analysis``, ``sim.validate``).
+    """
+    return numerator / denominator if denominator else None

@@ -23,7 +23,7 @@ from sim.core import network as netbuild
 from sim.core import rules
 from sim.core.agents import Customer
 from sim.core.calendar import DayCalendar
-from sim.core.config import SimConfig, validate
+from sim.core.config import SimConfig, market_size, validate
 from sim.core.diffusion import sir
 from sim.core.followers import follower_counts
 from sim.core.keyed import KeyedRandom, Purpose, beta_table, negative_binomial_from_uniform
@@ -39,6 +39,7 @@ INT16_MAX = np.iinfo(np.int16).max
 
 @functools.lru_cache(maxsize=1)
 def package_version() -> str:
+    """The installed version, recorded in each summary and manifest row (``0+unknown`` from a bare source tree)."""
     try:
         return version("wom-sim")
     except PackageNotFoundError:
@@ -63,11 +64,6 @@ def positive_among(counts: np.ndarray, watched: list[np.ndarray]) -> np.ndarray:
     ids = ids[counts[ids] > 0]
     watched[:] = [ids]
     return ids
-
-
-def market_size(customers: int, share: float) -> int:
-    """People in the market around ``customers`` customers holding ``share`` of it."""
-    return max(customers, round(customers / share))
 
 
 class WomModel(mesa.Model):

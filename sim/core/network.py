@@ -65,12 +65,20 @@ class Graph:
         """The row (the teller) of every CSR entry: ``indices`` holds the other end."""
         return np.repeat(np.arange(self.n, dtype=np.int32), self.degree)
 
+    def once(self) -> np.ndarray:
+        """Which CSR entries stand for their undirected edge (the one from the lower id): each edge once."""
+        return self.sources() < self.indices
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each undirected edge once, as (lower id, higher id) arrays."""
+        keep = self.once()
+        return self.sources()[keep], self.indices[keep]
+
     def to_networkx(self) -> nx.Graph:
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
-        src = np.repeat(np.arange(self.n), self.degree)
-        keep = src < self.indices
-        g.add_edges_from(zip(src[keep].tolist(), self.indices[keep].tolist(), strict=True))
+        u, v = self.edges()
+        g.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
         return g
 
 
@@ -670,7 +678,7 @@ def read_edgelist(path: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError(f"network.path = {path!r}: file not found (give a text file of 'u v' lines)")
     us: list[int] = []
     vs: list[int] = []
-    with file.open(encoding="utf-8", errors="replace") as handle:
+    with file.open(encoding="utf-8-sig", errors="replace") as handle:  # a BOM (Windows editors) is not data
         for number, line in enumerate(handle, start=1):
             text = line.split("#", 1)[0].strip()
             if not text:

@@ -38,6 +38,3 @@ class Population:
         self.cursor = np.zeros(n, dtype=np.int32)  # random start in the neighbour row
         self.heard_negative = np.zeros(n, dtype=np.float32)  # recent negative messages heard (fading)
         self.heard_negative_day = np.zeros(n, dtype=np.int32)  # day heard_negative was last brought up to date
-
-    def active(self) -> np.ndarray:
-        return self.member == Membership.ACTIVE

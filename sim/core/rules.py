@@ -123,7 +123,7 @@ def compensation_value(ratio: ArrayLike, cfg: RecoveryRulesConfig) -> np.ndarray
         (0.0, 0.999)
     """
     k, mid = cfg.compensation_steepness, cfg.compensation_midpoint
-    at_zero = 1.0 / (1.0 + math.exp(k * mid))
+    at_zero = 1.0 / (1.0 + math.exp(min(k * mid, 700.0)))  # past ~709 exp overflows; the value is 0 there
     value = 1.0 / (1.0 + np.exp(-k * (_f(ratio) - mid)))
     return np.clip((value - at_zero) / (1.0 - at_zero), 0.0, 1.0)
 

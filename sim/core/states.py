@@ -21,10 +21,3 @@ class Mood(IntEnum):
     RECOVERED = 4  # recovery restored at least part of the loss
     TERRORIST = 5  # double deviation: failure, then a bad recovery
 
-
-class Cause(IntEnum):
-    """Failure causes after Bitner, Booms & Tetreault (1990)."""
-
-    DELIVERY_SYSTEM = 0
-    RESPONSE_TO_NEEDS = 1
-    UNPROMPTED_BEHAVIOUR = 2

@@ -76,8 +76,6 @@ class Regime:
         who = np.flatnonzero(pop.member == Membership.ACTIVE)
         if len(who) == 0:
             return cls()
-        from sim.core.metrics import current_loyalty
-
         loyalty = current_loyalty(model, who)
         level = pop.loyalty_level[who].astype(np.float64)
         free = ~pop.waiting[who]
@@ -319,8 +317,6 @@ def active_values(model: WomModel, future_failures: bool, horizon_days: int | No
     Waiting customers (a complaint not yet answered) are valued as if their fade started today:
     the answer usually raises their loyalty, so this is on the low side for them.
     """
-    from sim.core.metrics import current_loyalty
-
     pop = model.pop
     who = np.flatnonzero(pop.member == Membership.ACTIVE)
     regime = Regime.measure(model) if future_failures else NO_FAILURES
@@ -333,3 +329,10 @@ def equity(model: WomModel, future_failures: bool, horizon_days: int | None = No
     """Sum of the active customers' values, discounted from the model's day back to day 0 like ``npv``."""
     values = active_values(model, future_failures, horizon_days)
     return float(values.sum()) / (1.0 + model.cfg.economics.annual_discount_rate) ** (model.day / 365.0)
+
+
+def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
+    """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
+    pop = model.pop
+    days = np.where(pop.waiting[who], 0, model.day - pop.loyalty_day[who])
+    return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)

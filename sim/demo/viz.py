@@ -119,9 +119,8 @@ def community_layout(graph: Graph, community: np.ndarray, seed: int = 0) -> np.n
 
 def edge_segments(graph: Graph, pos: np.ndarray) -> np.ndarray:
     """Each undirected edge once, as a (edges x 2 x 2) array of end points."""
-    src = np.repeat(np.arange(graph.n), graph.degree)
-    keep = src < graph.indices
-    return np.stack([pos[src[keep]], pos[graph.indices[keep]]], axis=1)
+    u, v = graph.edges()
+    return np.stack([pos[u], pos[v]], axis=1)
 
 
 def edge_styles(graph: Graph) -> dict[str, object]:
@@ -133,8 +132,7 @@ def edge_styles(graph: Graph) -> dict[str, object]:
     """
     if graph.strength is None:
         return {"colors": EDGE_COLOUR, "linewidths": 0.4}
-    src = np.repeat(np.arange(graph.n), graph.degree)
-    strength = np.clip(graph.strength[src < graph.indices].astype(np.float64), 0.0, 1.0)
+    strength = np.clip(graph.strength[graph.once()].astype(np.float64), 0.0, 1.0)
     colours = np.empty((len(strength), 4))
     colours[:, :3] = 0.55 - 0.35 * strength[:, None]  # grey: light for weak, dark for strong
     colours[:, 3] = 0.25 + 0.6 * strength

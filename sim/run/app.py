@@ -18,6 +18,7 @@ from sim.run.cli import check_overrides, discard_unfinished, fail, print_summary
 from sim.run.manifest import MANIFEST, one_line, run_name
 from sim.run.plan import quote
 from sim.run.preflight import is_multirun, preflight
+from sim.run.results import EXIT_ENVIRONMENT, WriteFailure
 from sim.run.resume import completed_summary
 from sim.run.schema import register
 from sim.run.workers import mark_main
@@ -44,9 +45,11 @@ def main(cfg: DictConfig) -> dict[str, Any] | JobFailure:
         if not multirun:
             if isinstance(err, ConfigError):
                 fail(err, out_dir)
+            if isinstance(err, WriteFailure):
+                fail(err, out_dir, EXIT_ENVIRONMENT)
             raise
         # A bad job fails alone: the sweep goes on, the manifest records why (sim/run/callback.py).
-        discard_unfinished(out_dir)
+        discard_unfinished(out_dir, sweep_dir)
         reason = one_line(err)
         print(f"error: {run_name(sweep_dir, out_dir)}: {reason}", file=sys.stderr, flush=True)
         return JobFailure(reason)

@@ -20,9 +20,10 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from sim.core.config import ConfigError
 from sim.run.fingerprint import git_commit
 from sim.run.manifest import MANIFEST, count_statuses, manifest_row, read_manifest, record
-from sim.run.results import is_complete
+from sim.run.results import EXIT_ENVIRONMENT, WriteFailure, check_folder, is_complete
 from sim.run.resume import clean_run_folder, clean_sweep
 from sim.run.workers import watch_parent
 
@@ -81,7 +82,11 @@ class ManifestCallback(Callback):
         self._was_complete = False
         self._job_row: dict[str, Any] | None = None
 
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        refuse_unwritable("hydra.run.dir", config.hydra.run.dir)
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        refuse_unwritable("hydra.sweep.dir", config.hydra.sweep.dir)
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)  # a sweeper's storage may live there (Optuna)
         outcome.sweep_dir, outcome.failed, outcome.total = sweep_dir.absolute(), 0, 0
@@ -167,6 +172,19 @@ class ManifestCallback(Callback):
         total = self.total or len(rows)
         eta = f", ~{elapsed / fresh * max(total - done, 0):.0f} s left" if fresh > 0 and self.total else ""
         print(f"[sweep] {done}/{total} {run}: {status} ({elapsed:.1f} s{eta})", file=sys.stderr, flush=True)
+
+
+def refuse_unwritable(key: str, folder: str) -> None:
+    """One line and exit 2 (1: a full or failing disk) when ``folder`` cannot hold results, before Hydra makes it.
+
+    Raised here, the error would reach Hydra's own handler, which prints a traceback; ``SystemExit``
+    passes through it.
+    """
+    try:
+        check_folder(key, folder)
+    except (ConfigError, WriteFailure) as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        sys.exit(EXIT_ENVIRONMENT if isinstance(err, WriteFailure) else 2)
 
 
 def _stamp(seconds: float) -> str:

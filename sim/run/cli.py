@@ -16,7 +16,7 @@ from sim.core.config import ConfigError, SimConfig, validate
 from sim.core.model import WomModel
 from sim.core.presets import is_group, preset_names
 from sim.run.fingerprint import config_hash
-from sim.run.results import write_run
+from sim.run.results import remove_empty_parents, write_run
 
 HYDRA_FILES = {".hydra"}
 
@@ -151,7 +151,7 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
         ("customers", f"{summary['customers_start']:,} -> {summary['customers_end']:,}"),
         ("customers won", f"{summary['customers_acquired']:,} of a market of {summary['market_size']:,}"),
         ("customers lost", f"{summary['customers_lost']:,} ({summary['churn_rate']:.1%} of all served)"),
-        ("complaints", f"{summary['complaints']:,} ({summary['complaint_share']:.1%} of dissatisfied)"),
+        ("complaints", f"{summary['complaints']:,} ({_percent(summary['complaint_share'])} of dissatisfied)"),
         ("word of mouth", f"{summary['positive_wom_messages']:,} +, {summary['negative_wom_messages']:,} -"),
         ("terrorists", f"{summary['terrorists']:,}"),
         ("NPV (discounted profit)", f"{summary['npv']:,.0f}"),
@@ -168,19 +168,29 @@ def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
     print("\n".join(lines), flush=True)
 
 
-def discard_unfinished(out_dir: Path | None) -> None:
-    """Remove a run folder that holds nothing but Hydra's records and logs: it could pass for a result."""
+def _percent(share: float | None) -> str:
+    """A share as ``7.5%``; ``n/a`` for an undefined one (``null`` in the summary)."""
+    return "n/a" if share is None else f"{share:.1%}"
+
+
+def discard_unfinished(out_dir: Path | None, sweep_dir: Path | None = None) -> None:
+    """Remove a run folder that holds nothing but Hydra's records and logs: it could pass for a result.
+
+    In a sweep, the condition folders it leaves empty go too, up to ``sweep_dir``.
+    """
     if out_dir is not None and out_dir.is_dir():
         leftovers = {p.name for p in out_dir.iterdir()} - HYDRA_FILES
         if all(name.endswith((".log", ".tmp")) for name in leftovers):
             shutil.rmtree(out_dir, ignore_errors=True)
+            if sweep_dir is not None:
+                remove_empty_parents(out_dir, sweep_dir)
 
 
-def fail(err: Exception, out_dir: Path | None) -> None:
-    """One line on stderr, exit 2, and no run folder left behind that could pass for a result."""
+def fail(err: Exception, out_dir: Path | None, code: int = 2) -> None:
+    """One line on stderr, exit ``code`` (2: bad input), and no run folder left behind that could pass for a result."""
     discard_unfinished(out_dir)
     print(f"error: {err}", file=sys.stderr, flush=True)
-    sys.exit(2)
+    sys.exit(code)
 
 
 def show_warnings_on_one_line() -> None:

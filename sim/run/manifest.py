@@ -143,6 +143,7 @@ def run_name(sweep_dir: Path, run_dir: Path) -> str:
 def one_line(err: BaseException, limit: int = 300) -> str:
     """An error as one short line for the manifest: the message of ours, the type too for anything else."""
     from sim.core.config import ConfigError
+    from sim.run.results import WriteFailure
 
-    text = str(err) if isinstance(err, ConfigError) else f"{type(err).__name__}: {err}"
+    text = str(err) if isinstance(err, (ConfigError, WriteFailure)) else f"{type(err).__name__}: {err}"
     return " ".join(text.split())[:limit]

@@ -71,7 +71,7 @@ def completed_summary(out_dir: Path, cfg: DictConfig | dict, sweep_dir: Path | N
     finished folder of the same config is simply run again (the results are identical).
     """
     check_same_config(out_dir, config_hash(cfg), sweep_dir)
-    if sweep_dir is None:
+    if sweep_dir is None or not is_complete(out_dir):
         return None
     return read_summary(out_dir)
 

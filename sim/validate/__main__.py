@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = run_studies(targets, size, jobs=args.jobs, progress=not args.no_progress)
     outcomes, table = evaluate(targets, results)
-    from sim.validate.adapter import default, package_version
+    from sim.core.model import package_version
+    from sim.validate.adapter import default
 
     command = "python -m sim.validate" + (" --quick" if args.quick else "")
     meta = {

@@ -34,16 +34,6 @@ PROCESS_FIELD = "wom.process"  # told_count / independent_cascade / sir
 Spec = dict[str, Any]
 
 
-def package_version() -> str:
-    """The installed package version (``0+unknown`` when run from a source tree)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("wom-sim")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 # ---------------------------------------------------------------- what the model has
 def config_fields() -> set[str]:
     """Dotted names of every field the model's configuration has (``wom.negative_mean``...)."""
@@ -59,11 +49,6 @@ def config_fields() -> set[str]:
 
     walk(_config.SimConfig, "")
     return names
-
-
-def has_field(dotted: str) -> bool:
-    """Whether the model's configuration has this field (a mechanism exists in this tree)."""
-    return dotted in config_fields()
 
 
 def default(dotted: str) -> Any:
