@@ -201,8 +201,7 @@ def summary(model: WomModel) -> dict[str, Any]:
 def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
     """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
     pop = model.pop
-    days = model.day - pop.loyalty_day[who]
-    days[pop.waiting[who]] = 0  # the fade pauses while a complaint waits (as np.where, without its copies)
+    days = rules.days_fading(model.day, pop.loyalty_day[who], pop.waiting[who])
     return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)
 
 
