@@ -95,7 +95,7 @@ class MesaUserRules:
         """Today's defect chance of each cause, weighted by its share."""
         f = self.cfg.failure
         per_1000 = np.asarray(recorded, dtype=np.float64) / max(customers_start / 1000.0, 1e-9)
-        return (f.rate * rules.learning_factor(per_1000, f) * np.asarray(f.cause_shares)).tolist()
+        return rules.defect_rates_by_cause(f.rate * rules.learning_factor(per_1000, f), f).tolist()
 
     def catch_stage(self, draw: int) -> int:
         return int(rules.internal_catch_stage(draw, self.cfg.failure))
@@ -316,7 +316,7 @@ class Person(CellAgent):
             self.terrorist = True
             m.new_terrorists += 1
             if w.negative_enabled:
-                louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
+                louder = rules.terrorist_extra_tells(w)
                 self.start_story(self.tell_left + r.tells(m.rng, louder, w.negative_dispersion))
                 if self.random.random() < w.terrorist_post_prob:
                     m.posts += 1

@@ -31,8 +31,7 @@ Messages = list[tuple[int, float]]  # (receiver, weight) of each message of the 
 
 # State codes as plain ints: comparing a numpy element with an IntEnum member costs ~15 times more.
 ACTIVE = int(Membership.ACTIVE)
-CONTENT, SWAYED, UNHAPPY = int(Mood.CONTENT), int(Mood.SWAYED), int(Mood.UNHAPPY)
-RECOVERED, TERRORIST = int(Mood.RECOVERED), int(Mood.TERRORIST)
+CONTENT, UNHAPPY, TERRORIST = int(Mood.CONTENT), int(Mood.UNHAPPY), int(Mood.TERRORIST)
 
 
 class Customer(mesa.Agent):
@@ -163,7 +162,7 @@ class Customer(mesa.Agent):
         if storm:
             m.today.failures += 1
             return True, float(m.draw_shock_severity(1)[0]), 0
-        by_cause = defect_rates * np.asarray(f.cause_shares)
+        by_cause = rules.defect_rates_by_cause(defect_rates, f)
         total = float(by_cause.sum())
         if total <= 0 or m.rng.random() >= total:
             return False, 0.0, 0
@@ -192,8 +191,7 @@ class Customer(mesa.Agent):
         pop.expectation[i] = rules.ratchet_expectation(expectation, performance, f.expectation_ratchet)
         if not failed:
             pop.satisfaction[i] = rules.satisfaction_after_good_encounter(pop.satisfaction[i], sc)
-            if pop.mood[i] != TERRORIST and not pop.waiting[i]:
-                pop.mood[i] = CONTENT
+            pop.mood[i] = rules.next_mood(pop.mood[i], CONTENT, hold=pop.waiting[i])
         return felt
 
     def suffer(self, felt: float, cause: int) -> None:
@@ -208,8 +206,7 @@ class Customer(mesa.Agent):
         pop.severity[i] = felt
         pop.cause[i] = cause
         pop.failures[i] += 1
-        if pop.mood[i] != TERRORIST:
-            pop.mood[i] = UNHAPPY
+        pop.mood[i] = rules.next_mood(pop.mood[i], UNHAPPY)
         m.today.dissatisfied += 1
         if not w.negative_enabled:
             return
@@ -245,8 +242,7 @@ class Customer(mesa.Agent):
         m.today.complaints += int(complains)
         m.today.detected += int(detected)
         m.recorded[cause] += 1
-        delay = pol.delay_days + (m.cfg.scenario.shock.extra_recovery_delay_days if m.in_shock(m.day) else 0)
-        m.queue(me, m.day + delay)
+        m.queue(me, rules.recovery_due_day(m.day, pol, m.cfg.scenario.shock, m.in_shock(m.day)))
 
     # -------------------------------------------------------------- recovery
     def recover(self) -> None:
@@ -258,7 +254,7 @@ class Customer(mesa.Agent):
         sat, good_answer = float(outcome.satisfaction), bool(outcome.made_good)
         pop.loyalty[i] = rules.loyalty_after_recovery(pop.loyalty[i], pop.loyalty_before[i], sat, r, good_answer)
         pop.loyalty_day[i] = m.day
-        first = pop.failures[i] == 1  # the recovery paradox lifts satisfaction after a first, minor failure only
+        first = rules.paradox_possible(pop.failures[i])
         severity = float(pop.severity[i])
         pop.satisfaction[i] = rules.satisfaction_after_recovery(pop.satisfaction_before[i], sat, first, r, severity)
         pop.waiting[i] = False
@@ -267,13 +263,11 @@ class Customer(mesa.Agent):
         m.today.recoveries += 1
         m.today.recovery_cost += float(outcome.cost)
         terrorist = bool(pop.terrorist[i])
-        if sat >= r.satisfied_threshold:
+        satisfied = sat >= r.satisfied_threshold
+        if satisfied:
             m.today.satisfied_recoveries += 1
             pop.tell_left[i] = rules.tells_after_good_recovery(pop.tell_left[i], r)  # tells on less (TARP)
-            if not terrorist:
-                pop.mood[i] = RECOVERED
-        elif not terrorist:
-            pop.mood[i] = UNHAPPY
+        pop.mood[i] = rules.mood_after_recovery(pop.mood[i], satisfied)
         m.today.double_deviations += int(rules.double_deviation(sat, r, good_answer) > 0)
         if m.rng.random() < rules.terrorist_probability(sat, r, good_answer) and not terrorist:
             self.turn_terrorist()
@@ -289,8 +283,7 @@ class Customer(mesa.Agent):
         me = np.array([i])
         left = int(pop.tell_left[i])
         m.close_telling(me)
-        louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
-        extra = int(m.draw_count(louder, 1, w.negative_dispersion)[0])
+        extra = int(m.draw_count(rules.terrorist_extra_tells(w), 1, w.negative_dispersion)[0])
         m.start_telling(me, np.array([left + extra]), firsthand=False)
         if m.rng.random() < w.terrorist_post_prob:
             m.post_online(np.array([i]))
@@ -368,8 +361,7 @@ class Customer(mesa.Agent):
         if pop.member[i] == ACTIVE:
             pop.loyalty[i] = rules.hear_negative(pop.loyalty[i], messages, w.negative_effect * w.retention_share)
             pop.loyalty_day[i] = m.day
-            if pop.mood[i] == CONTENT:
-                pop.mood[i] = SWAYED
+            pop.mood[i] = rules.mood_after_bad_news(pop.mood[i])
         else:  # rivals' customers, non-users and former customers remember it
             pop.heard_negative[i] = self.recent_negative() + messages
             pop.heard_negative_day[i] = m.day

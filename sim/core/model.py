@@ -301,7 +301,7 @@ class WomModel(mesa.Model):
         complaint waits for its answer (the customer neither buys nor leaves meanwhile).
         """
         pop = self.pop
-        days = np.where(pop.waiting[who], 0, self.day - pop.loyalty_day[who])
+        days = rules.days_fading(self.day, pop.loyalty_day[who], pop.waiting[who])
         loyalty = rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, self.cfg.loyalty.half_life_days)
         pop.loyalty[who] = loyalty
         pop.loyalty_day[who] = self.day
@@ -384,7 +384,7 @@ class WomModel(mesa.Model):
     def fail(self, encounters: np.ndarray, is_shock: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Defects arise by cause; internal checks catch some (1:10 rule); the rest reach the customer."""
         f, keyed, day = self.cfg.failure, self.keyed, self.day
-        rates = self.defect_rates() * np.asarray(f.cause_shares)
+        rates = rules.defect_rates_by_cause(self.defect_rates(), f)
         defect = (keyed.uniform(Purpose.DEFECT, encounters, day) < rates.sum()) & ~is_shock
         n_defects = int(defect.sum())
         who = encounters[defect]
@@ -429,8 +429,7 @@ class WomModel(mesa.Model):
         content = encounters[~failed]
         sc = self.cfg.satisfaction
         pop.satisfaction[content] = rules.satisfaction_after_good_encounter(pop.satisfaction[content], sc)
-        calm = content[(pop.mood[content] != Mood.TERRORIST) & ~pop.waiting[content]]
-        pop.mood[calm] = Mood.CONTENT
+        pop.mood[content] = rules.next_mood(pop.mood[content], Mood.CONTENT, hold=pop.waiting[content])
         self.suffer(encounters[unhappy], felt[unhappy], cause[unhappy])
         return encounters[unhappy], felt[unhappy]
 
@@ -446,7 +445,7 @@ class WomModel(mesa.Model):
         pop.severity[hurt] = felt
         pop.cause[hurt] = cause
         pop.failures[hurt] += 1
-        pop.mood[hurt[pop.mood[hurt] != Mood.TERRORIST]] = Mood.UNHAPPY
+        pop.mood[hurt] = rules.next_mood(pop.mood[hurt], Mood.UNHAPPY)
         self.today.dissatisfied += len(hurt)
         if not w.negative_enabled:
             return
@@ -525,8 +524,7 @@ class WomModel(mesa.Model):
         cases = unhappy[complains | detected]
         self.recorded += np.bincount(pop.cause[cases], minlength=3)
         self.close_episode(unhappy[~(complains | detected)])
-        delay = pol.delay_days + (self.cfg.scenario.shock.extra_recovery_delay_days if self.in_shock(day) else 0)
-        self.queue(cases, day + delay)
+        self.queue(cases, rules.recovery_due_day(day, pol, self.cfg.scenario.shock, self.in_shock(day)))
 
     def close_episode(self, who: np.ndarray) -> None:
         """A failure episode ends (no complaint, or the answer came): record the will to buy again.
@@ -541,7 +539,7 @@ class WomModel(mesa.Model):
         pop = self.pop
         pop.waiting[cases] = True
         pop.complaint_day[cases] = self.day
-        pop.mood[cases[pop.mood[cases] != Mood.TERRORIST]] = Mood.WAITING
+        pop.mood[cases] = rules.next_mood(pop.mood[cases], Mood.WAITING)
         self.recovery_calendar[due_day].append(cases)
 
     def due_cases(self) -> np.ndarray:
@@ -572,7 +570,7 @@ class WomModel(mesa.Model):
         pop.loyalty[cases] = rules.loyalty_after_recovery(waited, pop.loyalty_before[cases], sat, r, good_answer)
         # The recovery paradox: after a first, minor failure only.
         pop.satisfaction[cases] = rules.satisfaction_after_recovery(
-            pop.satisfaction_before[cases], sat, pop.failures[cases] == 1, r, severity
+            pop.satisfaction_before[cases], sat, rules.paradox_possible(pop.failures[cases]), r, severity
         )
         pop.waiting[cases] = False
         self.schedule_churn(cases)
@@ -586,9 +584,7 @@ class WomModel(mesa.Model):
         self.today.satisfied_recoveries += len(satisfied)
         # A satisfied complainant tells on less (TARP: 4-5 people instead of 9-10).
         pop.tell_left[satisfied] = rules.tells_after_good_recovery(pop.tell_left[satisfied], r)
-        pop.mood[satisfied[pop.mood[satisfied] != Mood.TERRORIST]] = Mood.RECOVERED
-        unsatisfied = cases[~good]
-        pop.mood[unsatisfied[pop.mood[unsatisfied] != Mood.TERRORIST]] = Mood.UNHAPPY
+        pop.mood[cases] = rules.mood_after_recovery(pop.mood[cases], good)
 
         # Double deviations and terrorists follow bad answers only: never one that fixed or paid the loss.
         self.today.double_deviations += int(np.count_nonzero(rules.double_deviation(sat, r, good_answer) > 0))
@@ -606,8 +602,7 @@ class WomModel(mesa.Model):
             return
         left = pop.tell_left[who].astype(np.int64)
         self.close_telling(who)
-        louder = w.negative_mean * max(w.terrorist_tell_multiplier - 1.0, 0.0)
-        extra = self.keyed_count(Purpose.TERRORIST_TELLS, who, louder, w.negative_dispersion)
+        extra = self.keyed_count(Purpose.TERRORIST_TELLS, who, rules.terrorist_extra_tells(w), w.negative_dispersion)
         self.start_telling(who, left + extra, firsthand=False)
         self.post_online(who[self.keyed.uniform(Purpose.TERRORIST_POST, who, self.day) < w.terrorist_post_prob])
 
@@ -729,8 +724,7 @@ class WomModel(mesa.Model):
         )
         self.schedule_churn(customers)
         pop.heard_negative[who] = self.recent_negative(who) + count
-        calm = who[active & (pop.mood[who] == Mood.CONTENT)]
-        pop.mood[calm] = Mood.SWAYED
+        pop.mood[customers] = rules.mood_after_bad_news(pop.mood[customers])
         # A hearer of friends' stories may pass it on (independent cascade, Kempe et al. 2003): each
         # message is a chance forward_prob, weighted by its tie.
         from_friends = np.bincount(inverse[:firsthand_from], weights=weights[:firsthand_from], minlength=len(who))

@@ -21,9 +21,10 @@ from sim.core.config import (
     PolicyConfig,
     RecoveryRulesConfig,
     SatisfactionConfig,
+    ShockConfig,
     WomConfig,
 )
-from sim.core.states import Membership
+from sim.core.states import Membership, Mood
 
 
 def _f(x: ArrayLike) -> np.ndarray:
@@ -318,7 +319,49 @@ def terrorist_probability(
     return cfg.terrorist_prob * double_deviation(satisfaction, cfg, made_good)
 
 
+def recovery_due_day(day: int, policy: PolicyConfig, shock: ShockConfig, in_shock: bool) -> int:
+    """The day a case queued today gets its answer: the policy's delay, longer during a storm."""
+    return day + policy.delay_days + (shock.extra_recovery_delay_days if in_shock else 0)
+
+
+def paradox_possible(failures: ArrayLike) -> np.ndarray:
+    """The recovery paradox needs a first failure: after a second one it is gone (Maxham & Netemeyer 2002)."""
+    return np.asarray(failures) == 1
+
+
+def terrorist_extra_tells(wom: WomConfig) -> float:
+    """Mean of the tells a new terrorist adds to the story left: the louder campaign."""
+    return wom.negative_mean * max(wom.terrorist_tell_multiplier - 1.0, 0.0)
+
+
+def next_mood(current: ArrayLike, new: ArrayLike, hold: ArrayLike = False) -> np.ndarray:
+    """The mood an event brings, except that a terrorist stays one (and ``hold`` keeps the current)."""
+    current = np.asarray(current)
+    return np.where((current == Mood.TERRORIST) | np.asarray(hold, dtype=bool), current, new).astype(current.dtype)
+
+
+def mood_after_bad_news(current: ArrayLike) -> np.ndarray:
+    """A content customer who hears bad news is swayed; any other mood is stronger and stays."""
+    current = np.asarray(current)
+    return np.where(current == Mood.CONTENT, Mood.SWAYED, current).astype(current.dtype)
+
+
+def mood_after_recovery(current: ArrayLike, satisfied: ArrayLike) -> np.ndarray:
+    """Recovered when the answer satisfied, unhappy still when it did not; a terrorist stays one."""
+    return next_mood(current, np.where(satisfied, Mood.RECOVERED, Mood.UNHAPPY))
+
+
+def defect_rates_by_cause(rates: ArrayLike, failure: FailureConfig) -> np.ndarray:
+    """Today's chance of a defect of each cause: each cause's rate weighed by its share."""
+    return _f(rates) * _f(failure.cause_shares)
+
+
 # ---------------------------------------------------------------- loyalty and churn
+def days_fading(today: int, last_set: ArrayLike, waiting: ArrayLike) -> np.ndarray:
+    """Days loyalty has faded since it was last set: none while a complaint waits for its answer."""
+    return np.where(waiting, 0, today - np.asarray(last_set))
+
+
 def loyalty_after_failure(loyalty: ArrayLike, severity: ArrayLike, impact: float) -> np.ndarray:
     """One failure scales loyalty down by its felt severity ("100 - 1 = 0")."""
     return np.multiply(loyalty, 1.0 - impact * _f(severity))

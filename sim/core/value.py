@@ -334,5 +334,5 @@ def equity(model: WomModel, future_failures: bool, horizon_days: int | None = No
 def current_loyalty(model: WomModel, who: np.ndarray) -> np.ndarray:
     """Loyalty of ``who`` today, faded as ``WomModel.loyalty_now`` fades it, without writing it back."""
     pop = model.pop
-    days = np.where(pop.waiting[who], 0, model.day - pop.loyalty_day[who])
+    days = rules.days_fading(model.day, pop.loyalty_day[who], pop.waiting[who])
     return rules.fade(pop.loyalty[who], pop.loyalty_level[who], days, model.cfg.loyalty.half_life_days)
