@@ -6,7 +6,7 @@ from hydra import compose, initialize_config_dir
 
 from sim.core.config import SimConfig
 from sim.core.presets import CONF_DIR
-from sim.run.cli import to_sim_config
+from sim.run.job import to_sim_config
 from sim.run.schema import register
 
 

@@ -32,8 +32,8 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from analysis.stats import bootstrap_mean_ci, mean_ci
 from sim.core.config import SimConfig
-from sim.run.cli import run as run_one
 from sim.run.fingerprint import config_hash
+from sim.run.job import run as run_one
 from sim.run.results import SUMMARY, atomic_write_bytes, is_complete
 from sim.run.resume import check_same_config
 

@@ -13,7 +13,7 @@ from analysis.__main__ import analyse
 from sim.core.model import WomModel
 from sim.core.presets import CONF_DIR
 from sim.core.presets import preset_names as group_options
-from sim.run.cli import to_sim_config
+from sim.run.job import to_sim_config
 from sim.run.schema import register
 from sim.run.sweep import count_jobs, plan, read_manifest
 

@@ -14,7 +14,8 @@ from omegaconf import DictConfig
 
 from sim.core.config import ConfigError
 from sim.run.callback import JobFailure, outcome
-from sim.run.cli import check_overrides, discard_unfinished, fail, print_summary, run, show_warnings_on_one_line
+from sim.run.cli import check_overrides, discard_unfinished, fail, print_summary, show_warnings_on_one_line
+from sim.run.job import run
 from sim.run.manifest import MANIFEST, one_line, run_name
 from sim.run.plan import quote
 from sim.run.preflight import is_multirun, preflight

@@ -40,7 +40,8 @@ def _stamp(seconds: float) -> str:
 
 def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
-    from sim.run.cli import discard_unfinished, run
+    from sim.run.cli import discard_unfinished
+    from sim.run.job import run
 
     watch_parent()
     started = time.time()
