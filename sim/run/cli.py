@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +13,10 @@ from sim.core.config import ConfigError, SimConfig
 from sim.core.presets import is_group, preset_names
 
 HYDRA_FILES = {".hydra"}
+# Exit codes of ``python -m sim`` and ``python -m sim.run.sweep`` (README, "Errors").
+EXIT_RUNS_FAILED = 1  # some runs of a sweep failed; the manifest's error column says why
+EXIT_BAD_INPUT = 2  # nothing ran: the one line names the setting
+EXIT_INTERRUPTED = 130  # Ctrl-C: the one line is the command that resumes
 
 
 def check_overrides(argv: list[str]) -> None:
@@ -31,9 +36,7 @@ def check_overrides(argv: list[str]) -> None:
                     if choice not in preset_names(key):
                         raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(preset_names(key))}")
             continue
-        if arg.startswith("+"):
-            continue  # an addition the user asked for explicitly
-        field_type = _field_type(key)
+        field_type = _field_type(key)  # ``+key=``/``++key=`` too: the schema has no room for a new key
         if _is_list(value) and field_type in SCALARS:
             raise ConfigError(f"{key} = {value}: must be {SCALARS[field_type]}, not a list")
         for choice in _choices(value):
@@ -60,7 +63,9 @@ def _field_type(key: str) -> Any:
         fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
         if part not in fields:
             known = ", ".join(sorted(fields)) if fields else "none"
-            raise ConfigError(f"{key}: no such setting (allowed here: {known})")
+            close = difflib.get_close_matches(part, fields, n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise ConfigError(f"{key}: no such setting (allowed here: {known}){hint}")
         node = fields[part].type
     return node
 
@@ -143,7 +148,31 @@ def fail(err: Exception, out_dir: Path | None) -> None:
     """One line on stderr, exit 2, and no run folder left behind that could pass for a result."""
     discard_unfinished(out_dir)
     print(f"error: {err}", file=sys.stderr, flush=True)
-    sys.exit(2)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def is_override(arg: str) -> bool:
+    """Whether a command-line argument is an override (``key=value``, ``+key=...``, ``~key``), not a flag."""
+    return not arg.startswith("-") and ("=" in arg or arg.startswith("~"))
+
+
+def resume_command(module: str, argv: list[str], sweep_dir: Path | None) -> str:
+    """The command that picks an interrupted run or sweep up where it stopped, ready to paste into a shell.
+
+    Hydra reads its overrides as one block: one placed after a flag that follows them
+    (``seed=0,1 --multirun hydra.sweep.dir=X``) is refused ("unrecognized arguments"), so the
+    sweep folder joins the block, after the last override.
+    """
+    import shlex
+
+    from sim.run.plan import quote
+
+    args = list(argv)
+    if sweep_dir is not None:
+        args = [a for a in args if not a.lstrip("+").startswith("hydra.sweep.dir=")]
+        last = max((i for i, a in enumerate(args) if is_override(a)), default=-1)
+        args.insert(last + 1, f"hydra.sweep.dir={quote(str(sweep_dir))}")
+    return shlex.join(["python", "-m", module, *args])
 
 
 def show_warnings_on_one_line() -> None:
