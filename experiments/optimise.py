@@ -189,5 +189,8 @@ def _ci(values: pd.Series) -> str:
 
 
 if __name__ == "__main__":
+    from sim.run.cli import require
+
+    require("hydra_plugins.hydra_optuna_sweeper", "sweep", "python -m experiments.optimise")
     register()
     main()

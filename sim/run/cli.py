@@ -15,6 +15,7 @@ from sim.core.presets import is_group, preset_names
 HYDRA_FILES = {".hydra"}
 # Exit codes of ``python -m sim`` and ``python -m sim.run.sweep`` (README, "Errors").
 EXIT_RUNS_FAILED = 1  # some runs of a sweep failed; the manifest's error column says why
+EXIT_ENVIRONMENT = 1  # the environment lacks something (an optional dependency): the line names it
 EXIT_BAD_INPUT = 2  # nothing ran: the one line names the setting
 EXIT_INTERRUPTED = 130  # Ctrl-C: the one line is the command that resumes
 
@@ -149,6 +150,21 @@ def fail(err: Exception, out_dir: Path | None) -> None:
     discard_unfinished(out_dir)
     print(f"error: {err}", file=sys.stderr, flush=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def require(module: str, extra: str, program: str) -> None:
+    """Exit with one line naming the extra to install when ``program`` needs an optional dependency."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        print(
+            f"error: {program} needs {module}, which is not installed: pip install -e '.[{extra}]'",
+            file=sys.stderr,
+            flush=True,
+        )
+        sys.exit(EXIT_ENVIRONMENT)
 
 
 def is_override(arg: str) -> bool:
