@@ -62,22 +62,35 @@ def test_a_damaged_manifest_is_one_line_on_resume(tmp_path):
     assert "manifest.csv: not a manifest" in one_line(sim(*args, cwd=tmp_path))
 
 
-BLOCK_SALIB = """
+BLOCK = """
 import runpy, sys
 class Block:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "SALib":
+        if name.split(".")[0] == {module!r}:
             raise ModuleNotFoundError(name)
 sys.meta_path.insert(0, Block())
-sys.argv = ["sensitivity", "--n", "4", "customers=100"]
-runpy.run_module("experiments.sensitivity", run_name="__main__")
+sys.argv = [{program!r}, *{args!r}]
+runpy.run_module({program!r}, run_name="__main__")
 """
 
 
-def test_the_sensitivity_study_without_salib_names_the_extra(tmp_path):
+@pytest.mark.parametrize(
+    ("program", "module", "args"),
+    [("experiments.sensitivity", "SALib", ["--n", "4", "customers=100"]), ("experiments.optimise", "optuna", [])],
+)
+def test_a_study_without_its_extra_names_it(program, module, args, tmp_path):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    res = subprocess.run([sys.executable, "-c", BLOCK_SALIB], cwd=tmp_path, env=env, capture_output=True, text=True)
+    code = BLOCK.format(module=module, program=program, args=args)
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     lines = res.stderr.strip().splitlines()
     assert res.returncode == 1 and len(lines) == 1, res.stderr
-    assert "needs SALib" in lines[0] and "pip install -e '.[sweep]'" in lines[0]
+    assert f"needs {module}" in lines[0] and "pip install -e '.[sweep]'" in lines[0]
     assert not list(tmp_path.iterdir())
+
+
+def test_hydra_and_omegaconf_are_used_through_their_public_api():
+    private = ("hydra._internal", "_get_node(", "._value(", "._set_value(", "._metadata", "_return_value")
+    for folder in ("sim", "experiments", "benchmarks", "analysis"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            assert not [p for p in private if p in text], path
