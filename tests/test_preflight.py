@@ -94,3 +94,13 @@ def test_hydra_and_omegaconf_are_used_through_their_public_api():
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text()
             assert not [p for p in private if p in text], path
+
+
+def test_a_batched_sweep_resumes_through_hydra_and_back(tmp_path):
+    sweep = tmp_path / "sweep"
+    grid = [*TINY, "seed=0,1", f"hydra.sweep.dir={sweep}"]
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    batched = [sys.executable, "-m", "sim.run.sweep", "--no-progress", *grid]
+    assert subprocess.run(batched, cwd=tmp_path, env=env, capture_output=True).returncode == 0
+    res = sim(*grid, "--multirun", cwd=tmp_path)  # the same sweep, not another one
+    assert res.returncode == 0 and "resuming" in res.stderr, res.stderr

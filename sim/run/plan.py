@@ -96,6 +96,8 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
         fixed = [o.input_line for o in task_args if not o.is_sweep_override()]
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="__main__"):
             base = compose("config", overrides=fixed + hydra_args, return_hydra_config=True)
+            with read_write(base), open_dict(base):  # multirun.yaml records the sweep's overrides, as Hydra's does
+                base.hydra.overrides.task = [o.input_line for o in task_args]
             sweep_dir = Path(str(OmegaConf.select(base, "hydra.sweep.dir"))).absolute()
             hydra_args = [a for a in hydra_args if not a.startswith("hydra.sweep.dir=")]
             hydra_args.append(f"hydra.sweep.dir={quote(str(sweep_dir))}")
