@@ -85,7 +85,7 @@ def main() -> None:
     py = sys.executable
     try:
         cores = os.cpu_count()
-        start_s = timed([py, "-c", "import sim.run.cli, sim.run.sweep, hydra_plugins.hydra_joblib_launcher"])
+        start_s = timed([py, "-c", "import sim.run.app, sim.run.sweep, hydra_plugins.hydra_joblib_launcher"])
         with_agents, without_agents = in_process(4, scratch)
         compose_s = compose_seconds()
         tiny = [f"seed=range(0,{args.tiny_runs})", "customers=10", "days=1", "progress=false"]

@@ -1,57 +1,62 @@
-"""Which recovery settings earn the most under a recovery budget? Hydra's Optuna sweeper searches.
+"""Which recovery settings earn the most under a recovery budget? Optuna asks, the model answers.
 
-    python -m experiments.optimise +experiment=optimise_recovery --multirun
+    python -m experiments.optimise                         # 40 trials into multirun/optimise_recovery/<date_time>
+    python -m experiments.optimise --out DIR --trials 20   # resume the study stored in DIR: 20 more trials
 
 Each trial is one set of policy parameters (delay, compensation, complaint barrier, proactive
-share) run on the *same* seeds as every other trial (``study.seeds``): a paired design, so two
+share) run on the *same* seeds as every other trial (``--seeds``): a paired design, so two
 trials differ by their settings, not by their customers or networks. The objective is mean profit
-minus ``study.penalty`` for every unit of mean recovery cost above ``study.budget``. Each seed's
-run is an ordinary run folder (``<trial>/seed=K``), skipped when already finished, so a study
-resumed from its SQLite storage redoes no finished run. At the end ``Reevaluate`` runs the best
-settings and the study's starting policy on fresh seeds and writes a paired comparison.
+minus ``--penalty`` for every unit of mean recovery cost above ``--budget``. Optuna's TPE sampler
+proposes (``study.ask``) and the project's own ``run`` answers (``study.tell``): no sweeper plugin,
+so any current Optuna serves. Each seed's run is an ordinary run folder (``<trial>/seed=K``),
+skipped when already finished, and the study lives in SQLite beside them, so a resumed study redoes
+no finished run. At the end the best settings and the starting policy are run on fresh seeds and
+compared seed by seed (``reevaluation/reevaluation.md``).
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hydra
 import numpy as np
 import pandas as pd
 import yaml
-from hydra.core.config_store import ConfigStore
-from hydra.core.hydra_config import HydraConfig
-from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from analysis.stats import bootstrap_mean_ci, mean_ci
-from sim.core.config import SimConfig
-from sim.run.cli import run as run_one
+from sim.core.config import ConfigError
 from sim.run.fingerprint import config_hash
+from sim.run.job import run as run_one
 from sim.run.results import SUMMARY, atomic_write_bytes, is_complete
 from sim.run.resume import check_same_config
+
+STUDY_NAME = "optimise_recovery"
+# The search space: integer days, the rest continuous (the bounds of the earlier sweeper study).
+SPACE: dict[str, tuple[type, float, float]] = {
+    "policy.delay_days": (int, 0, 7),
+    "policy.compensation_ratio": (float, 0.0, 2.0),
+    "policy.complaint_barrier": (float, 0.25, 2.0),
+    "policy.proactive_share": (float, 0.0, 1.0),
+}
 
 
 @dataclass
 class StudyConfig:
-    """The optimisation's own settings (``study.*``)."""
+    """The optimisation's own settings (command-line flags)."""
 
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2, 3, 4])  # shared by every trial (paired design)
-    budget: float = 50_000.0  # mean recovery cost a run may spend
+    budget: float = 50_000.0  # mean recovery cost a run may spend; `full` spends about 27,000
     penalty: float = 5.0  # profit deducted per unit of recovery cost over the budget
     fresh_seeds: int = 20  # re-evaluation of the best settings on seeds no trial has seen
     first_fresh_seed: int = 1000
-
-
-@dataclass
-class OptimiseConfig(SimConfig):
-    study: StudyConfig = field(default_factory=StudyConfig)
 
 
 def objective(profit: float, recovery_cost: float, budget: float, penalty: float) -> float:
@@ -77,85 +82,85 @@ def run_seed(cfg: DictConfig, seed: int, out_dir: Path, overrides: list[str]) ->
     return run_one(task, out_dir, progress=False)  # writes the fingerprint with the summary
 
 
-def evaluate(cfg: DictConfig, seeds: list[int], folder: Path, overrides: list[str]) -> pd.DataFrame:
-    rows = [run_seed(cfg, s, folder / f"seed={s}", overrides) for s in seeds]
+def evaluate(cfg: DictConfig, seeds: list[int], folder: Path, overrides: list[str], n_jobs: int = 1) -> pd.DataFrame:
+    """The runs of one set of settings on ``seeds``, on ``n_jobs`` workers."""
+    from joblib import Parallel, delayed
+
+    rows = Parallel(n_jobs=n_jobs)(delayed(run_seed)(cfg, s, folder / f"seed={s}", overrides) for s in seeds)
     return pd.DataFrame(rows)
 
 
-def register() -> None:
-    """The schema with ``study``, in place of ``sim``'s: only when this module runs as the app."""
-    ConfigStore.instance().store(name="base_config", node=OptimiseConfig)
+def with_settings(cfg: DictConfig, settings: dict[str, Any]) -> DictConfig:
+    """A copy of ``cfg`` with dotted ``settings`` set."""
+    out = copy.deepcopy(cfg)
+    with read_write(out), open_dict(out):
+        for key, value in settings.items():
+            OmegaConf.update(out, key, value, merge=False)
+    return out
 
 
-@hydra.main(version_base="1.3", config_path="pkg://sim.conf", config_name="config")
-def main(cfg: DictConfig) -> float:
-    hydra_cfg = HydraConfig.get()
-    out_dir = Path(hydra_cfg.runtime.output_dir)
-    runs = evaluate(cfg, list(cfg.study.seeds), out_dir, list(hydra_cfg.overrides.task))
-    value = objective(runs["profit"].mean(), runs["recovery_cost"].mean(), cfg.study.budget, cfg.study.penalty)
-    print(
-        f"trial {hydra_cfg.job.num}: profit {runs['profit'].mean():,.0f}, recovery cost "
-        f"{runs['recovery_cost'].mean():,.0f} (budget {cfg.study.budget:,.0f}) -> objective {value:,.0f}",
-        flush=True,
-    )
-    return float(value)
+def folder_name(settings: dict[str, Any]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(settings.items()))
 
 
-class Reevaluate(Callback):
-    """Resumes a stored study with fresh samples; after the search, re-evaluates the best settings.
+def optimise(
+    base: DictConfig, study_cfg: StudyConfig, out_dir: Path, trials: int, sampler_seed: int = 0, n_jobs: int = 1
+) -> Any:
+    """Run ``trials`` more trials of the study stored in ``out_dir/optuna.db`` (created if new); return it.
 
-    Optuna's samplers draw their first trials from the sampler seed alone, so a resumed study
-    would repeat the trials it already holds: the seed is moved on by the number of stored trials.
+    Optuna's samplers draw their first trials from the sampler seed alone, so a resumed study would
+    repeat the trials it already holds: the seed is moved on by the number of stored trials.
     """
+    import optuna
 
-    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        sweeper = config.hydra.sweeper
-        storage = sweeper.get("storage")
-        if not storage or not str(storage).startswith("sqlite:///"):
-            return
-        if not Path(str(storage).removeprefix("sqlite:///")).is_file():
-            return
-        import optuna
-
+    out_dir.mkdir(parents=True, exist_ok=True)
+    storage = f"sqlite:///{out_dir / 'optuna.db'}"
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    stored = 0
+    try:
+        stored = len(optuna.load_study(study_name=STUDY_NAME, storage=storage).trials)
+    except KeyError:
+        pass
+    if stored:
+        print(f"[optimise] resuming {STUDY_NAME}: {stored} trials stored", file=sys.stderr, flush=True)
+    sampler = optuna.samplers.TPESampler(seed=sampler_seed + stored)
+    study = optuna.create_study(
+        study_name=STUDY_NAME, storage=storage, direction="maximize", sampler=sampler, load_if_exists=True
+    )
+    for _ in range(trials):
+        trial = study.ask()
+        settings = {
+            key: trial.suggest_int(key, int(lo), int(hi)) if kind is int else trial.suggest_float(key, lo, hi)
+            for key, (kind, lo, hi) in SPACE.items()
+        }
+        overrides = [f"{k}={v}" for k, v in sorted(settings.items())]
         try:
-            stored = len(optuna.load_study(study_name=sweeper.study_name, storage=storage).trials)
-        except KeyError:
-            return
-        if stored and sweeper.sampler.get("seed") is not None:
-            with read_write(sweeper):
-                sweeper.sampler.seed = int(sweeper.sampler.seed) + stored
-            print(
-                f"[optimise] resuming {sweeper.study_name}: {stored} trials stored, "
-                f"sampler seed now {sweeper.sampler.seed}",
-                file=sys.stderr,
-                flush=True,
+            runs = evaluate(
+                with_settings(base, settings), study_cfg.seeds, out_dir / folder_name(settings), overrides, n_jobs
             )
+        except Exception:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            raise
+        value = objective(runs["profit"].mean(), runs["recovery_cost"].mean(), study_cfg.budget, study_cfg.penalty)
+        study.tell(trial, float(value))
+        print(
+            f"trial {trial.number}: profit {runs['profit'].mean():,.0f}, recovery cost "
+            f"{runs['recovery_cost'].mean():,.0f} (budget {study_cfg.budget:,.0f}) -> objective {value:,.0f}",
+            flush=True,
+        )
+    results = {"name": STUDY_NAME, "best_params": study.best_params, "best_value": float(study.best_value)}
+    atomic_write_bytes(out_dir / "optimization_results.yaml", yaml.safe_dump(results).encode())
+    return study
 
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        sweep_dir = Path(config.hydra.sweep.dir)
-        results = sweep_dir / "optimization_results.yaml"
-        if not results.is_file():
-            return
-        best = yaml.safe_load(results.read_text())["best_params"]
-        logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-        table = reevaluate(config, best, sweep_dir / "reevaluation")
-        print(table, file=sys.stderr, flush=True)
 
-
-def reevaluate(config: DictConfig, best: dict[str, Any], out_dir: Path) -> str:
+def reevaluate(config: DictConfig, study: StudyConfig, best: dict[str, Any], out_dir: Path, n_jobs: int = 1) -> str:
     """Run ``best`` and the unmodified starting policy on the same fresh seeds; write a paired table."""
-    study = config.study
     seeds = list(range(study.first_fresh_seed, study.first_fresh_seed + study.fresh_seeds))
-    start = copy.deepcopy(config)
-    tuned = copy.deepcopy(config)
-    with read_write(tuned), open_dict(tuned):
-        for key, value in best.items():
-            OmegaConf.update(tuned, key, value, merge=False)
     overrides = [f"{k}={v}" for k, v in sorted(best.items())]
     # A resumed study may find another best: each settings' runs live in a folder named by them.
     runs = {
-        "best": evaluate(tuned, seeds, out_dir / ",".join(overrides), overrides),
-        "start": evaluate(start, seeds, out_dir / "start", []),
+        "best": evaluate(with_settings(config, best), seeds, out_dir / folder_name(best), overrides, n_jobs),
+        "start": evaluate(config, seeds, out_dir / "start", [], n_jobs),
     }
     lines = [
         f"Re-evaluation on {len(seeds)} fresh seeds ({seeds[0]}-{seeds[-1]}), shared by both settings; "
@@ -188,6 +193,42 @@ def _ci(values: pd.Series) -> str:
     return f"{mean:,.0f}" if np.isnan(lo) else f"{mean:,.0f} [{lo:,.0f}, {hi:,.0f}]"
 
 
+def main(argv: list[str] | None = None) -> None:
+    """``python -m experiments.optimise [flags] [OVERRIDES]``: the study, resumable from its folder."""
+    from sim.run.cli import EXIT_BAD_INPUT, check_overrides, fail, require
+    from sim.run.job import to_sim_config
+    from sim.run.plan import compose
+
+    defaults = StudyConfig()
+    parser = argparse.ArgumentParser(prog="python -m experiments.optimise", description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=40, help="trials to add to the study (default 40)")
+    parser.add_argument("--out", type=Path, default=None, help="the study's folder; an existing one is resumed")
+    parser.add_argument("--seeds", type=int, nargs="+", default=defaults.seeds, help="seeds every trial runs")
+    parser.add_argument("--budget", type=float, default=defaults.budget, help="mean recovery cost allowed a run")
+    parser.add_argument("--penalty", type=float, default=defaults.penalty, help="profit lost per unit over budget")
+    parser.add_argument("--fresh-seeds", type=int, default=defaults.fresh_seeds, help="seeds of the re-evaluation")
+    parser.add_argument("--sampler-seed", type=int, default=0, help="TPE's seed (moved on by stored trials)")
+    parser.add_argument("--jobs", type=int, default=-1, help="worker processes for a trial's seeds (default: all)")
+    parser.add_argument("overrides", nargs="*", help="model settings on top of +experiment=optimise_recovery")
+    args = parser.parse_intermixed_args(argv)
+    require("optuna", "sweep", "python -m experiments.optimise")
+    if args.trials < 0 or args.fresh_seeds < 1 or not args.seeds:
+        print("error: --trials must be >= 0, --fresh-seeds >= 1 and --seeds non-empty", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    study_cfg = StudyConfig(list(args.seeds), args.budget, args.penalty, args.fresh_seeds, defaults.first_fresh_seed)
+    try:
+        check_overrides(args.overrides)
+        base = compose("+experiment=optimise_recovery", *args.overrides)
+        to_sim_config(base)
+    except ConfigError as err:
+        fail(err, None)
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S")
+    out_dir = args.out or Path("multirun") / STUDY_NAME / f"{stamp}_{OmegaConf.create({'u': '${uid:}'}).u}"
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    study = optimise(base, study_cfg, out_dir, args.trials, args.sampler_seed, args.jobs)
+    print(reevaluate(base, study_cfg, study.best_params, out_dir / "reevaluation", args.jobs), file=sys.stderr)
+    print(f"[optimise] study in {out_dir}", file=sys.stderr, flush=True)
+
+
 if __name__ == "__main__":
-    register()
     main()

@@ -240,27 +240,9 @@ class PointJob(Job):
 
 def compose_arms(overrides: list[str]) -> dict[str, DictConfig]:
     """The base config composed once per arm (with its ``hydra`` node)."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
+    from sim.run.plan import compose
 
-    from sim.core.presets import CONF_DIR
-    from sim.run.plan import one_line_hydra_error
-    from sim.run.schema import register
-
-    register()
-    GlobalHydra.instance().clear()
-    arms = {}
-    try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="sensitivity"):
-            for arm, extra in ARMS.items():
-                arms[arm] = compose("config", overrides=[*overrides, *extra], return_hydra_config=True)
-    except ConfigError:
-        raise
-    except Exception as err:  # Hydra's multi-line errors as one line
-        raise one_line_hydra_error(err) from err
-    finally:
-        GlobalHydra.instance().clear()
-    return arms
+    return {arm: compose(*overrides, *extra, hydra_node=True, job_name="sensitivity") for arm, extra in ARMS.items()}
 
 
 def _leaves(cfg: DictConfig, prefix: str = "") -> dict[str, Any]:
@@ -695,6 +677,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("overrides", nargs="*", help="base config overrides, e.g. customers=2000 days=365")
     args = parser.parse_intermixed_args(argv)
+    if not args.list:
+        from sim.run.cli import require
+
+        require("SALib", "sweep", "python -m experiments.sensitivity")
     try:
         fs = factors()
         if args.list:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.core.config import INF, ConfigError, SimConfig, validate
 from sim.core.memory import estimate_bytes
-from sim.run.cli import run
+from sim.run.job import run
 from sim.run.results import summary_json
 
 ROOT = Path(__file__).resolve().parent.parent

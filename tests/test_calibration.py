@@ -27,7 +27,7 @@ from sim.core.config import (
 )
 from sim.core.policies import load_policy
 from sim.core.presets import CONF_DIR, load_preset
-from sim.run.cli import to_sim_config
+from sim.run.job import to_sim_config
 from sim.run.schema import register
 
 pytestmark = pytest.mark.slow

@@ -76,6 +76,12 @@ BAD = [
     (["failure.ratee=0.1"], "failure.ratee: no such setting (allowed here: cause_blame, cause_complaint"),
     (["customers=many"], "customers = 'many': must be an integer"),
     (["+experiment=nope"], "experiment = 'nope': must be one of"),
+    # Misspelt keys added with + or ++ once ran the defaults and stored the typo (issue 19, item 3).
+    (["+polcy=none"], "polcy: no such setting (allowed here: acquisition,"),
+    (["+polcy=none"], "did you mean policy?"),
+    (["+custmers=5"], "did you mean customers?"),
+    (["++failure.rat=0.5"], "failure.rat: no such setting (allowed here: cause_blame,"),
+    (["++failure.rat=0.5"], "did you mean rate?"),
 ]
 
 
@@ -103,3 +109,9 @@ def test_malformed_edge_list_fails_before_simulating(content, message, tmp_path)
     assert res.returncode == 2 and message in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     assert not out.exists() or not (out / "summary.json").exists()
+
+
+def test_plus_plus_on_a_known_key_still_sets_it(tmp_path):
+    res = sim(*SMALL, "++days=3", f"hydra.run.dir={tmp_path}")
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "summary.json").read_text())["days"] == 3

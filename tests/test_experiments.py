@@ -13,7 +13,7 @@ from analysis.__main__ import analyse
 from sim.core.model import WomModel
 from sim.core.presets import CONF_DIR
 from sim.core.presets import preset_names as group_options
-from sim.run.cli import to_sim_config
+from sim.run.job import to_sim_config
 from sim.run.schema import register
 from sim.run.sweep import count_jobs, plan, read_manifest
 
@@ -133,25 +133,15 @@ def test_optimise_objective_charges_only_the_overrun():
     assert objective(1000.0, 60.0, budget=50.0, penalty=5.0) == 950.0
 
 
-def test_optimise_study_runs_resumes_from_storage_and_reevaluates(tmp_path):
+def test_optimise_study_asks_tells_resumes_from_storage_and_reevaluates(tmp_path):
     optuna = pytest.importorskip("optuna")
-    pytest.importorskip("hydra_plugins.hydra_optuna_sweeper")
     import json
 
     import yaml
 
     sweep = tmp_path / "opt"
-    args = [
-        "+experiment=optimise_recovery",
-        "customers=150",
-        "days=20",
-        "study.seeds=[0,1]",
-        "study.fresh_seeds=2",
-        "study.budget=100",
-        "hydra.sweeper.n_trials=2",
-        f"hydra.sweep.dir={sweep}",
-        "--multirun",
-    ]
+    args = ["--trials", "2", "--seeds", "0", "1", "--fresh-seeds", "2", "--budget", "100", "--jobs", "1",
+            "--out", str(sweep), "customers=150", "days=20"]
     for _attempt in (1, 2):  # the second run resumes the stored study
         res = subprocess.run(
             [sys.executable, "-m", "experiments.optimise", *args], cwd=ROOT, capture_output=True, text=True, timeout=600

@@ -116,3 +116,24 @@ def test_ctrl_c_prints_the_resume_command(tmp_path):
     lines = [line for line in err.splitlines() if not line.startswith("[sweep]")]
     assert lines == [f"interrupted: resume with python -m sim.run.sweep customers=3000 days=200 'seed=range(0,400)' "
                      f"hydra.sweep.dir={sweep}"], err
+
+
+def test_the_printed_resume_command_resumes_when_pasted(tmp_path):
+    import shlex
+
+    from sim.run.cli import resume_command
+
+    # As the README writes sweeps: overrides, then --multirun (and the flag first, for the other order).
+    for argv in ([*TINY, "seed=0,1", "--multirun"], ["-m", *TINY, "seed=0,1"]):
+        cwd = tmp_path / argv[0].lstrip("-")
+        cwd.mkdir()
+        assert sim(*argv, cwd=cwd).returncode == 0
+        (sweep,) = (cwd / "multirun").glob("*/*")
+        (run,) = sweep.glob("*/seed=1")
+        (run / "summary.json").unlink()  # interrupted before its last write
+        command = shlex.split(resume_command("sim", argv, sweep))
+        assert command[:3] == ["python", "-m", "sim"]
+        res = sim(*command[3:], cwd=cwd)
+        assert res.returncode == 0, res.stderr
+        assert "resuming" in res.stderr and (run / "summary.json").is_file()
+        assert {r["status"] for r in read_manifest(sweep).values()} == {"completed"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,9 +13,18 @@ from omegaconf import DictConfig
 
 from sim.core.config import ConfigError
 from sim.run.callback import JobFailure, outcome
-from sim.run.cli import check_overrides, discard_unfinished, fail, print_summary, run, show_warnings_on_one_line
+from sim.run.cli import (
+    EXIT_INTERRUPTED,
+    EXIT_RUNS_FAILED,
+    check_overrides,
+    discard_unfinished,
+    fail,
+    print_summary,
+    resume_command,
+    show_warnings_on_one_line,
+)
+from sim.run.job import run
 from sim.run.manifest import MANIFEST, one_line, run_name
-from sim.run.plan import quote
 from sim.run.preflight import is_multirun, preflight
 from sim.run.results import EXIT_ENVIRONMENT, WriteFailure
 from sim.run.resume import completed_summary
@@ -24,8 +32,6 @@ from sim.run.schema import register
 from sim.run.workers import mark_main
 
 register()
-EXIT_RUNS_FAILED = 1
-EXIT_INTERRUPTED = 130
 _current_run: list[Path] = []  # the single run's folder, to clear it when interrupted
 
 
@@ -57,14 +63,6 @@ def main(cfg: DictConfig) -> dict[str, Any] | JobFailure:
     return summary
 
 
-def resume_command(argv: list[str]) -> str:
-    """The command that picks an interrupted run or sweep up where it stopped."""
-    if not is_multirun(argv) or outcome.sweep_dir is None:
-        return shlex.join(["python", "-m", "sim", *argv])
-    kept = [a for a in argv if not a.startswith("hydra.sweep.dir=")]
-    return shlex.join(["python", "-m", "sim", *kept, f"hydra.sweep.dir={quote(str(outcome.sweep_dir))}"])
-
-
 def cli() -> None:
     """Check the overrides with one-line errors, then hand over to Hydra; one line on Ctrl-C or failed jobs."""
     argv = sys.argv[1:]
@@ -82,7 +80,8 @@ def cli() -> None:
             for out_dir in _current_run:
                 discard_unfinished(out_dir)
         what = "resume with" if is_multirun(argv) else "nothing was written; run again with"
-        print(f"interrupted: {what} {resume_command(argv)}", file=sys.stderr, flush=True)
+        command = resume_command("sim", argv, outcome.sweep_dir if is_multirun(argv) else None)
+        print(f"interrupted: {what} {command}", file=sys.stderr, flush=True)
         sys.exit(EXIT_INTERRUPTED)
     if outcome.failed:
         manifest = outcome.sweep_dir / MANIFEST if outcome.sweep_dir else MANIFEST

@@ -151,7 +151,10 @@ class ManifestCallback(Callback):
         if not self._is_sweep_job(config):
             return
         finished = time.time()
-        value = job_return._return_value
+        try:
+            value = job_return.return_value  # a job that raised raises it here again
+        except Exception as err:
+            value = err
         ok = job_return.status == JobStatus.COMPLETED and not isinstance(value, JobFailure)
         row = dict(self._job_row or self._row(config, "running"))
         row.update(status="completed" if ok else "failed", finished=_stamp(finished))

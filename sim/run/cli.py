@@ -1,24 +1,24 @@
-"""The Hydra app's body: a plain ``run(cfg) -> dict`` plus friendly checks before Hydra starts."""
+"""The command line's checks and messages: overrides checked before Hydra starts, one-line errors, the summary."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
-
-from sim.core.config import ConfigError, SimConfig, validate
-from sim.core.model import WomModel
+from sim.core.config import ConfigError, SimConfig
 from sim.core.presets import is_group, preset_names
-from sim.run.fingerprint import config_hash
-from sim.run.results import remove_empty_parents, write_run
+from sim.run.results import EXIT_ENVIRONMENT, remove_empty_parents
 
 HYDRA_FILES = {".hydra"}
+# Exit codes of ``python -m sim`` and ``python -m sim.run.sweep`` (README, "Errors").
+EXIT_RUNS_FAILED = 1  # some runs of a sweep failed; the manifest's error column says why
+# EXIT_ENVIRONMENT (1, sim.run.results): a full or failing disk, or a missing optional dependency.
+EXIT_BAD_INPUT = 2  # nothing ran: the one line names the setting
+EXIT_INTERRUPTED = 130  # Ctrl-C: the one line is the command that resumes
 
 
 def check_overrides(argv: list[str]) -> None:
@@ -38,9 +38,7 @@ def check_overrides(argv: list[str]) -> None:
                     if choice not in preset_names(key):
                         raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(preset_names(key))}")
             continue
-        if arg.startswith("+"):
-            continue  # an addition the user asked for explicitly
-        field_type = _field_type(key)
+        field_type = _field_type(key)  # ``+key=``/``++key=`` too: the schema has no room for a new key
         if _is_list(value) and field_type in SCALARS:
             raise ConfigError(f"{key} = {value}: must be {SCALARS[field_type]}, not a list")
         for choice in _choices(value):
@@ -67,7 +65,9 @@ def _field_type(key: str) -> Any:
         fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
         if part not in fields:
             known = ", ".join(sorted(fields)) if fields else "none"
-            raise ConfigError(f"{key}: no such setting (allowed here: {known})")
+            close = difflib.get_close_matches(part, fields, n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise ConfigError(f"{key}: no such setting (allowed here: {known}){hint}")
         node = fields[part].type
     return node
 
@@ -110,36 +110,6 @@ def _choices(value: str) -> list[str]:
     if value.startswith(("interval(", "glob(")):
         return []
     return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def to_sim_config(cfg: DictConfig) -> SimConfig:
-    """The composed config as validated dataclasses (one-line errors)."""
-    try:
-        sim_cfg = OmegaConf.to_object(cfg)
-    except OmegaConfBaseException as err:
-        first = str(err).splitlines()[0]
-        key = getattr(err, "full_key", None)
-        raise ConfigError(f"{key}: {first}" if key else first) from None
-    return validate(sim_cfg)
-
-
-def run(cfg: DictConfig | SimConfig, out_dir: Path | None = None, progress: bool | None = None) -> dict[str, Any]:
-    """Simulate one run and write ``timeseries.parquet`` and ``summary.json`` into ``out_dir``.
-
-    The one way a job becomes a run folder: the app, the batched sweep and the optimisation study
-    all call it. ``progress`` overrides the config's progress bar (sweep workers never show one).
-    """
-    sim_cfg = cfg if isinstance(cfg, SimConfig) else to_sim_config(cfg)
-    fingerprint = config_hash(dataclasses.asdict(cfg) if isinstance(cfg, SimConfig) else cfg)
-    started = time.perf_counter()
-    model = WomModel.from_config(sim_cfg, create_agents=False)  # the arrays hold all state; agents on demand
-    summary = model.run(sim_cfg.days, progress=sim_cfg.progress if progress is None else progress)
-    summary["seconds"] = round(time.perf_counter() - started, 3)
-    summary["config_hash"] = fingerprint  # what a resume compares (sim/run/resume.py)
-    if out_dir is not None:
-        # Wall time differs between identical runs; it stays out of the compared files.
-        write_run(out_dir, model.timeseries(), {k: v for k, v in summary.items() if k != "seconds"})
-    return summary
 
 
 def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:
@@ -186,11 +156,50 @@ def discard_unfinished(out_dir: Path | None, sweep_dir: Path | None = None) -> N
                 remove_empty_parents(out_dir, sweep_dir)
 
 
-def fail(err: Exception, out_dir: Path | None, code: int = 2) -> None:
+def fail(err: Exception, out_dir: Path | None, code: int = EXIT_BAD_INPUT) -> None:
     """One line on stderr, exit ``code`` (2: bad input), and no run folder left behind that could pass for a result."""
     discard_unfinished(out_dir)
     print(f"error: {err}", file=sys.stderr, flush=True)
     sys.exit(code)
+
+
+def require(module: str, extra: str, program: str) -> None:
+    """Exit with one line naming the extra to install when ``program`` needs an optional dependency."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        print(
+            f"error: {program} needs {module}, which is not installed: pip install -e '.[{extra}]'",
+            file=sys.stderr,
+            flush=True,
+        )
+        sys.exit(EXIT_ENVIRONMENT)
+
+
+def is_override(arg: str) -> bool:
+    """Whether a command-line argument is an override (``key=value``, ``+key=...``, ``~key``), not a flag."""
+    return not arg.startswith("-") and ("=" in arg or arg.startswith("~"))
+
+
+def resume_command(module: str, argv: list[str], sweep_dir: Path | None) -> str:
+    """The command that picks an interrupted run or sweep up where it stopped, ready to paste into a shell.
+
+    Hydra reads its overrides as one block: one placed after a flag that follows them
+    (``seed=0,1 --multirun hydra.sweep.dir=X``) is refused ("unrecognized arguments"), so the
+    sweep folder joins the block, after the last override.
+    """
+    import shlex
+
+    from sim.run.plan import quote
+
+    args = list(argv)
+    if sweep_dir is not None:
+        args = [a for a in args if not a.lstrip("+").startswith("hydra.sweep.dir=")]
+        last = max((i for i, a in enumerate(args) if is_override(a)), default=-1)
+        args.insert(last + 1, f"hydra.sweep.dir={quote(str(sweep_dir))}")
+    return shlex.join(["python", "-m", module, *args])
 
 
 def show_warnings_on_one_line() -> None:

@@ -56,8 +56,16 @@ def read_manifest(sweep_dir: Path) -> dict[str, dict[str, str]]:
     path = Path(sweep_dir) / MANIFEST
     if not path.is_file():
         return {}
-    with open(path, newline="") as handle:
-        rows = [{k: (row.get(k) or "") for k in FIELDS} for row in csv.DictReader(handle)]
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [{k: (row.get(k) or "") for k in FIELDS} for row in csv.DictReader(handle)]
+    except (UnicodeDecodeError, csv.Error) as err:
+        from sim.core.config import ConfigError
+
+        raise ConfigError(
+            f"{path}: not a manifest ({type(err).__name__}): move it aside to resume; "
+            "it is rebuilt from the finished run folders"
+        ) from None
     return {row["run"]: row for row in rows if row["run"]}
 
 

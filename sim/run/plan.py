@@ -9,6 +9,7 @@ set on copies.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import re
 from dataclasses import dataclass
@@ -68,8 +69,8 @@ def one_line_hydra_error(err: Exception) -> ConfigError:
     """Hydra's and OmegaConf's multi-line errors as the one line ``python -m sim`` prints."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     key = getattr(err, "full_key", None)
-    first = lines[0] if lines else type(err).__name__
-    return ConfigError(f"{key}: {first}" if key and not first.startswith(str(key)) else first)
+    text = " ".join(lines) if lines else type(err).__name__  # Hydra's hint ("use +key=...") is on a line of its own
+    return ConfigError(f"{key}: {text}" if key and not text.startswith(str(key)) else text)
 
 
 def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
@@ -78,7 +79,6 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     Raises ``ConfigError`` (one line) on overrides Hydra cannot parse or compose.
     """
     from hydra import compose, initialize_config_dir
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -96,11 +96,13 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
         fixed = [o.input_line for o in task_args if not o.is_sweep_override()]
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="__main__"):
             base = compose("config", overrides=fixed + hydra_args, return_hydra_config=True)
+            with read_write(base), open_dict(base):  # multirun.yaml records the sweep's overrides, as Hydra's does
+                base.hydra.overrides.task = [o.input_line for o in task_args]
             sweep_dir = Path(str(OmegaConf.select(base, "hydra.sweep.dir"))).absolute()
             hydra_args = [a for a in hydra_args if not a.startswith("hydra.sweep.dir=")]
             hydra_args.append(f"hydra.sweep.dir={quote(str(sweep_dir))}")
             params = [f"{k}={v}" for k, v in (base.hydra.sweeper.get("params") or {}).items()]
-            grid = BasicSweeper.split_arguments(parser.parse_overrides(params) + task_args, None)[0]
+            grid = cartesian(parser.parse_overrides(params) + task_args)
             jobs: list[Job] = []
             composed: dict[tuple[str, ...], DictConfig] = {}
             for num, overrides in enumerate(grid):
@@ -121,9 +123,28 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     return sweep_dir, base, jobs
 
 
+def cartesian(overrides: list[Any]) -> list[list[str]]:
+    """The jobs of Hydra's basic sweeper, in its order: one list per key (a later one replaces), their product.
+
+    Raises ``HydraException`` on a sweep the grid cannot hold (``interval(...)``), as that sweeper does.
+    """
+    from hydra.errors import HydraException
+
+    lists: dict[str, list[str]] = {}
+    for override in overrides:
+        key = override.get_key_element()
+        if not override.is_sweep_override():
+            lists[key] = [f"{key}={override.get_value_element_as_str()}"]
+        elif override.is_discrete_sweep():
+            lists[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
+        else:
+            raise HydraException(f"{key}: a grid sweep cannot hold {override.value_type.name}")
+    return [list(job) for job in itertools.product(*lists.values())]
+
+
 def _subdir(template: DictConfig, seed: Any) -> str:
     """``hydra.sweep.subdir`` with the job's seed, without copying the whole template."""
-    raw = template.hydra.sweep._get_node("subdir")._value()
+    raw = OmegaConf.to_container(template.hydra.sweep, resolve=False)["subdir"]  # type: ignore[index]
     probe = OmegaConf.create(
         {
             "seed": template.seed if seed is None else seed,
@@ -142,9 +163,18 @@ def _subdir(template: DictConfig, seed: Any) -> str:
         return str(full.hydra.sweep.subdir)
 
 
-def compose_task(overrides: list[str]) -> DictConfig:
-    """The task config one ``python -m sim OVERRIDES`` run would get (no ``hydra`` node)."""
-    from hydra import compose, initialize_config_dir
+def compose(*overrides: str, hydra_node: bool = False, job_name: str = "__main__") -> DictConfig:
+    """The config ``python -m sim OVERRIDES`` runs, composed by Hydra's public API; one-line ``ConfigError``.
+
+    The one place the project composes as the command line does (validation, benchmarks, studies).
+    ``hydra_node=True`` keeps the ``hydra`` node (sweep folders, job name) as a sweep job sees it.
+
+    Example:
+        >>> compose("policy=none", "days=30").policy.name
+        'none'
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
 
@@ -154,9 +184,14 @@ def compose_task(overrides: list[str]) -> DictConfig:
     register()
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="__main__"):
-            return compose("config", overrides=overrides)
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name=job_name):
+            return hydra_compose("config", overrides=list(overrides), return_hydra_config=hydra_node)
     except (HydraException, OmegaConfBaseException) as err:
         raise one_line_hydra_error(err) from None
     finally:
         GlobalHydra.instance().clear()
+
+
+def compose_task(overrides: list[str]) -> DictConfig:
+    """The task config one ``python -m sim OVERRIDES`` run would get (no ``hydra`` node)."""
+    return compose(*overrides)

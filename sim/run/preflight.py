@@ -9,8 +9,11 @@ the job comes too late to keep a finished run's record intact. Default folders a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from sim.core.config import ConfigError
 from sim.run.fingerprint import config_hash
+from sim.run.manifest import read_manifest
 from sim.run.results import SUMMARY, is_complete
 
 NOTHING_RUNS = ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc")
@@ -35,25 +38,85 @@ def explicit_value(overrides: list[str], key: str) -> str | None:
     return str(OverridesParser.create().parse_overrides(found[-1:])[0].value())
 
 
+def task_overrides(overrides: list[str]) -> list[str]:
+    """The overrides that shape the runs (``hydra.*`` settings left out), as Hydra records them."""
+    return [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+
+
+def check_same_sweep(sweep_dir: Path, overrides: list[str]) -> None:
+    """Refuse a sweep folder that holds a sweep of other overrides: their runs and manifests would mix."""
+    from omegaconf import OmegaConf
+
+    saved = sweep_dir / "multirun.yaml"
+    if not saved.is_file():
+        return
+    try:
+        recorded = [str(o) for o in OmegaConf.load(saved).hydra.overrides.task]
+    except Exception:
+        where = f"hydra.sweep.dir = {str(sweep_dir)!r}"
+        raise ConfigError(f"{where}: {saved.name} cannot be read: pick a new hydra.sweep.dir") from None
+    if sorted(recorded) != sorted(task_overrides(overrides)):
+        raise ConfigError(
+            f"hydra.sweep.dir = {str(sweep_dir)!r}: holds another sweep ({' '.join(recorded) or 'no overrides'}): "
+            "resume with the same overrides, or pick a new hydra.sweep.dir"
+        )
+
+
+def check_sweep_runs(jobs: list[Any], overrides: list[str]) -> None:
+    """A sweep with no runs, or none whose settings can be valid, fails before any folder is made.
+
+    A sweep with some valid runs goes ahead: each bad one fails alone, its reason in the manifest.
+    """
+    from sim.run.job import to_sim_config
+
+    if not jobs:
+        raise ConfigError(f"{' '.join(task_overrides(overrides))}: the sweep has no runs (an empty range or list?)")
+    first: ConfigError | None = None
+    checked: set[int] = set()
+    for job in jobs:
+        if id(job.template) in checked:
+            continue  # one check per condition: its seeds differ only by the seed
+        checked.add(id(job.template))
+        try:
+            to_sim_config(job.cfg)
+            return
+        except ConfigError as err:
+            first = first or ConfigError(f"{' '.join(job.overrides)}: {err}")
+    if first is not None:
+        raise first
+
+
 def preflight(argv: list[str]) -> None:
-    """Raise ``ConfigError`` (one line, naming the run) before Hydra writes into a folder of another config."""
+    """Raise ``ConfigError`` (one line) before Hydra makes a folder: bad settings, another config's folder.
+
+    The configs are composed here with Hydra's own composition, so its errors (an override of a
+    group not in the defaults, a value of the wrong type) become one line too.
+    """
     if any(flag in argv for flag in NOTHING_RUNS):
         return
     overrides = overrides_of(argv)
     if is_multirun(argv):
-        target = explicit_value(overrides, "hydra.sweep.dir")
-        if target is None or not Path(target).is_dir() or next(Path(target).rglob(SUMMARY), None) is None:
-            return
         from sim.run.plan import plan
         from sim.run.sweep import pending
 
         sweep_dir, _, jobs = plan(overrides)
-        pending(sweep_dir, jobs)
+        check_sweep_runs(jobs, overrides)
+        target = explicit_value(overrides, "hydra.sweep.dir")
+        if target is None or not Path(target).is_dir():
+            return
+        read_manifest(sweep_dir)  # a damaged manifest is one line here, not a traceback in the sweep
+        if next(Path(target).rglob(SUMMARY), None) is not None:
+            pending(sweep_dir, jobs)  # names the finished run of another config, the most precise refusal
+        check_same_sweep(sweep_dir, overrides)
         return
+    from sim.run.job import to_sim_config
+    from sim.run.plan import compose_task
+
+    task = compose_task(overrides)
+    to_sim_config(task)
     target = explicit_value(overrides, "hydra.run.dir")
     if target is None or not is_complete(Path(target)):
         return
-    from sim.run.plan import compose_task
     from sim.run.resume import check_same_config
 
-    check_same_config(Path(target), config_hash(compose_task(overrides)), None)
+    check_same_config(Path(target), config_hash(task), None)

@@ -25,7 +25,7 @@ from sim.core.warnings import SimWarning
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.parquet"
 PARQUET_MAGIC = b"PAR1"
-EXIT_ENVIRONMENT = 1  # the disk failed (full, I/O error): the same command may work elsewhere
+EXIT_ENVIRONMENT = 1  # the environment failed: a full disk, an I/O error, a missing optional dependency
 DISK_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EIO)  # full or failing: the environment's fault, not the command's
 PROBE_BYTES = 64 * 1024  # more than Hydra's records of a run (.hydra/*.yaml, about 15 KB)
 

@@ -21,13 +21,10 @@ from sim.core.config import ConfigError
 from sim.run.callback import ManifestCallback, count_jobs  # noqa: F401  (re-exported)
 from sim.run.fingerprint import config_hash, git_commit  # noqa: F401  (re-exported)
 from sim.run.manifest import MANIFEST, manifest_row, one_line, read_manifest, record, record_many  # noqa: F401
-from sim.run.plan import Job, plan, quote
+from sim.run.plan import Job, plan
 from sim.run.results import atomic_write_bytes, is_complete
 from sim.run.resume import check_same_config, clean_run_folder, clean_sweep, completed_summary  # noqa: F401
 from sim.run.workers import mark_main, watch_parent
-
-EXIT_RUNS_FAILED = 1
-EXIT_INTERRUPTED = 130
 
 
 class SweepFailed(RuntimeError):
@@ -40,7 +37,8 @@ def _stamp(seconds: float) -> str:
 
 def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
-    from sim.run.cli import discard_unfinished, run
+    from sim.run.cli import discard_unfinished
+    from sim.run.job import run
 
     watch_parent()
     started = time.time()
@@ -64,14 +62,6 @@ def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     finished = time.time()
     row.update(started=_stamp(started), finished=_stamp(finished), seconds=f"{finished - started:.3f}")
     return row
-
-
-def run_batched(argv: list[str], n_jobs: int = -1, progress: bool = True) -> Path:
-    """Run the sweep ``python -m sim ARGV --multirun`` describes, in-process, into the same folders.
-
-    Skips finished runs, writes the same manifest, and shows a progress bar.
-    """
-    return run_planned(*plan(argv), n_jobs=n_jobs, progress=progress)
 
 
 def run_planned(sweep_dir: Path, base: Any, jobs: list[Job], n_jobs: int = -1, progress: bool = True) -> Path:
@@ -136,21 +126,11 @@ def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool 
         raise SweepFailed(f"{failed} of {len(jobs)} runs failed: see the error column of {sweep_dir / MANIFEST}")
 
 
-def resume_command(argv: list[str], sweep_dir: Path | None, module: str = "sim.run.sweep") -> str:
-    """The command that picks an interrupted sweep up where it stopped."""
-    import shlex
-
-    kept = [a for a in argv if not a.startswith("hydra.sweep.dir=")]
-    if sweep_dir is not None:
-        kept.append(f"hydra.sweep.dir={quote(str(sweep_dir))}")
-    return shlex.join(["python", "-m", module, *kept])
-
-
 def main(argv: list[str] | None = None) -> None:
     """``python -m sim.run.sweep [--jobs N] OVERRIDES``: a sweep without Hydra's per-job overhead."""
     import argparse
 
-    from sim.run.cli import check_overrides, fail
+    from sim.run.cli import EXIT_INTERRUPTED, EXIT_RUNS_FAILED, check_overrides, fail, resume_command
 
     class OneLineParser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:  # argparse's usage block, as one line
@@ -176,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(EXIT_RUNS_FAILED)
     except KeyboardInterrupt:
-        print(f"interrupted: resume with {resume_command(args.overrides, sweep_dir)}", file=sys.stderr, flush=True)
+        command = resume_command("sim.run.sweep", args.overrides, sweep_dir)
+        print(f"interrupted: resume with {command}", file=sys.stderr, flush=True)
         sys.exit(EXIT_INTERRUPTED)
 
 

@@ -62,15 +62,10 @@ def default(dotted: str) -> Any:
 # ---------------------------------------------------------------- building and running
 @functools.lru_cache(maxsize=64)
 def _composed(overrides: tuple[str, ...]) -> _config.SimConfig:
-    from hydra import compose, initialize_config_dir
+    from sim.run.job import to_sim_config
+    from sim.run.plan import compose as compose_cli
 
-    from sim.core.presets import CONF_DIR
-    from sim.run.cli import to_sim_config
-    from sim.run.schema import register
-
-    register()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name="validate"):
-        return to_sim_config(compose("config", overrides=list(overrides)))
+    return to_sim_config(compose_cli(*overrides, job_name="validate"))
 
 
 def compose(*overrides: str) -> _config.SimConfig:
