@@ -81,7 +81,8 @@ def set_field(cfg, name, value):
     setattr(node, leaf, value)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,  # the same inputs on every CI run
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(st.sampled_from(FIELDS).flatmap(a_value), min_size=1, max_size=3, unique_by=lambda c: c[0]))
 def test_any_value_gives_a_one_line_error_or_a_strict_json_summary(changes, tmp_path_factory):
     cfg = SimConfig(**TINY)

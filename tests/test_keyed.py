@@ -66,3 +66,14 @@ def test_paired_differences_are_far_tighter_than_either_arm():
         x, y = np.array([r[key] for r in full]), np.array([r[key] for r in none])
         ratio = np.var(x - y, ddof=1) / (np.var(x, ddof=1) + np.var(y, ddof=1))
         assert ratio < 0.2, (key, ratio)  # the issue's bar; independent seeds give about 1
+
+
+def test_a_tiny_dispersion_gives_capped_counts_without_a_huge_table():
+    """Dispersion 1e-12 once asked for a CDF table of trillions of entries (a MemoryError)."""
+    from sim.core import rules
+    from sim.core.keyed import COUNT_CAP, count_cdf
+
+    n, p = rules.negative_binomial_params(12.0, 1e-12)
+    assert len(count_cdf(n, p)) <= COUNT_CAP + 2
+    counts = negative_binomial_from_uniform(np.array([0.0, 0.5, 1.0 - 1e-15]), n, p)
+    assert counts.min() >= 0 and counts.max() == COUNT_CAP

@@ -141,16 +141,23 @@ def beta_table(a: float, b: float) -> QuantileTable:
     return QuantileTable(lambda q: special.betaincinv(a, b, q))
 
 
+COUNT_CAP = np.iinfo(np.int16).max // 2  # the most people one story reaches (counts are stored as int16)
+
+
 @functools.lru_cache(maxsize=256)
 def count_cdf(n: float, p: float) -> np.ndarray:
-    """CDF of numpy's negative binomial (n, p) on 0, 1, ... until it reaches 1 - 1e-12."""
-    top = int(stats.nbinom.ppf(1.0 - 1e-12, n, p)) + 2
+    """CDF of numpy's negative binomial (n, p) on 0, 1, ... until it reaches 1 - 1e-12.
+
+    The table stops past ``COUNT_CAP``, where the callers cap counts anyway: a tiny dispersion
+    would otherwise ask for a table of trillions of entries.
+    """
+    top = int(min(stats.nbinom.ppf(1.0 - 1e-12, n, p), COUNT_CAP)) + 2
     return stats.nbinom.cdf(np.arange(top), n, p)
 
 
 def negative_binomial_from_uniform(u: np.ndarray, n: float, p: float) -> np.ndarray:
-    """Negative binomial counts (numpy's parametrisation) by inverting the tabulated CDF."""
+    """Negative binomial counts (numpy's parametrisation) by inverting the tabulated CDF, capped at ``COUNT_CAP``."""
     if p >= 1.0:
         return np.zeros(np.shape(u), dtype=np.int64)
     cdf = count_cdf(float(n), float(p))
-    return np.searchsorted(cdf, u, side="right").astype(np.int64)
+    return np.minimum(np.searchsorted(cdf, u, side="right"), COUNT_CAP).astype(np.int64)
