@@ -171,3 +171,13 @@ def test_other_launchers_give_the_same_results(launcher, tmp_path):
     files = ("summary.json", "timeseries.parquet")
     assert files_of(basic, files) == files_of(other, files)
     assert len(read_manifest(other)) == 2
+
+
+def test_batched_sweep_resolves_the_tarp_losses_in_its_workers(tmp_path):
+    """The TARP losses are set through a resolver; fresh workers must know it, not fail every run."""
+    sweep = tmp_path / "tarp"
+    res = sim("--no-progress", "--jobs", "2", "+experiment=tarp_cohort", "customers=200", "days=10",
+              f"hydra.sweep.dir={sweep}", module="sim.run.sweep")
+    assert res.returncode == 0, res.stderr
+    assert {r["status"] for r in read_manifest(sweep).values()} == {"completed"}
+    assert len(finished(sweep)) == 8

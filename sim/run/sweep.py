@@ -39,8 +39,10 @@ def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     """Run one job in a worker: Hydra's ``.hydra`` files, then the results (summary last)."""
     from sim.run.cli import discard_unfinished
     from sim.run.job import run
+    from sim.run.schema import register
 
     watch_parent()
+    register()  # a fresh worker knows no resolver yet (the TARP losses use one)
     started = time.time()
     task, hydra_node = job.configs()
     row = manifest_row(sweep_dir, job.out_dir, task, job.num, job.overrides, "completed", commit=commit)
