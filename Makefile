@@ -12,13 +12,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-install: $(BIN)/python
+# Installs again only when pyproject.toml changes (a stamp in the venv), so `make run` is quiet.
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	@touch $@
 
 # Tests also cover the browser demo (Debian's chromium), the sweeps and the benchmark peers.
-install-test: $(BIN)/python
+install-test: $(VENV)/.installed-test
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test,viz-test,sweep,bench]"
 	sh scripts/install-browser
+	@touch $@
 
 run: install
 	$(BIN)/python -m sim
