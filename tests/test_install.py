@@ -28,7 +28,7 @@ def test_a_wheel_installed_elsewhere_runs_the_cli_and_the_api(tmp_path):
     isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
     build = run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(wheels), str(source)],
                 ROOT)
-    assert "Warning" not in build.stdout + build.stderr  # a fresh clone's `make run` installs once: no pages of warnings
+    assert "Warning" not in build.stdout + build.stderr  # the first `make run` builds it: no pages of warnings
     (wheel,) = wheels.glob("wom_sim-*.whl")
     # A fresh venv that sees this environment's dependencies (no downloads) but not its wom-sim:
     # a plain path line in a .pth is added to sys.path without running the editable install's hook.
