@@ -17,7 +17,6 @@ from typing import Any
 
 import mesa
 import numpy as np
-from scipy import stats
 
 from sim.core import network as netbuild
 from sim.core import rules
@@ -460,6 +459,8 @@ class WomModel(mesa.Model):
         """How many friends each teller will tell, by the chosen spread process."""
         w = self.cfg.wom
         if w.process == "independent_cascade":  # each friend once, with cascade_prob (Kempe et al. 2003)
+            from scipy import stats  # here: scipy.stats takes 0.3 s to import, and only this process needs it
+
             u = self.keyed.uniform(purpose, tellers, self.day)
             return stats.binom.ppf(u, self.degree[tellers], w.cascade_prob).astype(np.int64)
         if w.process == "sir":
