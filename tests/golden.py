@@ -4,7 +4,8 @@ Optimisations must keep results identical. ``tests/test_golden.py`` compares fre
 ``tests/golden_summaries.json``, written by the code before an optimisation. Regenerate only
 when a change of results is intended (and say why in the commit):
 
-    python -m tests.golden
+    python -m tests.golden --check   # what would change, field by field, with the relative change
+    python -m tests.golden           # rewrite the fixture
 """
 
 from __future__ import annotations
@@ -67,8 +68,34 @@ def _exact(v: Any) -> Any:
     return v
 
 
+def compare(out: dict[str, Any]) -> float:
+    """Print what changed against the fixture (field, before, after, relative change); the largest change."""
+    want = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {}
+    worst = 0.0
+    for name, got in out.items():
+        before = want.get(name, {"summary": {}, "timeseries_sha256": None})
+        for key, value in got["summary"].items():
+            old = before["summary"].get(key)
+            if old != value:
+                try:
+                    rel = abs(float(old) - float(value)) / max(abs(float(old)), 1e-300)
+                except (TypeError, ValueError):
+                    rel = float("inf")
+                worst = max(worst, rel)
+                print(f"{name}: {key}: {old} -> {value} (relative {rel:.1e})", file=sys.stderr)
+        if got["timeseries_sha256"] != before["timeseries_sha256"]:
+            worst = float("inf")
+            print(f"{name}: the daily record changed", file=sys.stderr)
+    return worst
+
+
 def main() -> None:
+    """``python -m tests.golden [--check]``: rewrite the fixture, or (``--check``) only show what would change."""
     out = {name: run_case(overrides) | {"overrides": overrides} for name, overrides in CASES.items()}
+    worst = compare(out)
+    print(f"largest relative change: {worst:.1e}", file=sys.stderr)
+    if "--check" in sys.argv[1:]:
+        return
     tmp = FIXTURE.with_suffix(".tmp")
     tmp.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     os.replace(tmp, FIXTURE)

@@ -274,3 +274,12 @@ def test_rules_agree_on_scalars_and_arrays():
     arr = rules.satisfaction_after_recovery(0.7, 0.95, True, R, sev)
     assert np.allclose(arr, [float(rules.satisfaction_after_recovery(0.7, 0.95, True, R, x)) for x in sev])
 
+
+
+def test_daily_churn_hazard_in_place_gives_the_same_values():
+    cfg = LoyaltyConfig()
+    loyalty = np.random.default_rng(0).uniform(0.0, 1.0, (7, 5))
+    out = np.empty_like(loyalty)
+    assert rules.daily_churn_hazard(loyalty, cfg, out=out) is out
+    assert np.array_equal(out, rules.daily_churn_hazard(loyalty, cfg))
+    assert np.allclose(-np.log1p(-rules.churn_probability(loyalty, cfg)), out, rtol=1e-12)

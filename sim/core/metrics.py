@@ -155,7 +155,7 @@ def summary(model: WomModel) -> dict[str, Any]:
     ever = customers_start + t.acquired
     told = model.telling_histogram
     sir = model.cfg.wom.process == "sir"
-    equity = value.equity(model, future_failures=True)
+    equity, equity_no_future_failures = value.equities(model)
     finished = int(told.sum())
     return {
         "days": model.day,
@@ -168,7 +168,7 @@ def summary(model: WomModel) -> dict[str, Any]:
         # What the customers still active at the end are worth, discounted to day 0: the long-term
         # side of "keep the relationship for long-term profit, not short-term cost".
         "customer_equity": equity,
-        "customer_equity_no_future_failures": value.equity(model, future_failures=False),
+        "customer_equity_no_future_failures": equity_no_future_failures,
         "npv_with_equity": model.npv + equity,
         "market_size": model.pop.n,
         "customers_start": customers_start,

@@ -374,7 +374,8 @@ def fade(value: ArrayLike, level: ArrayLike, days: ArrayLike, half_life_days: fl
         >>> float(fade(0.5, 0.9, 90, 90.0))
         0.7
     """
-    return _f(level) + (_f(value) - _f(level)) * _halvings(days, half_life_days)
+    level = _f(level)
+    return level + (_f(value) - level) * _halvings(days, half_life_days)
 
 
 FADE_TABLE_MIN = 1024  # from this many whole-day ages on, ``fade`` looks its factors up
@@ -418,8 +419,21 @@ def churn_probability(loyalty: ArrayLike, cfg: LoyaltyConfig, days: ArrayLike = 
         >>> round(float(churn_probability(0.4, cfg) / churn_probability(0.9, cfg)), 2)
         6.0
     """
-    relative = np.exp(cfg.churn_sensitivity * (cfg.initial_mean - _f(loyalty)))
-    return -np.expm1(-baseline_daily_hazard(cfg) * relative * _f(days))
+    return -np.expm1(-daily_churn_hazard(loyalty, cfg) * _f(days))
+
+
+def daily_churn_hazard(loyalty: ArrayLike, cfg: LoyaltyConfig, out: np.ndarray | None = None) -> np.ndarray:
+    """The daily hazard behind ``churn_probability``: hazards add up over days, chances do not.
+
+    ``out`` (float64, the shape of ``loyalty``) takes the result in place, the same values.
+    """
+    if out is None:
+        return baseline_daily_hazard(cfg) * np.exp(cfg.churn_sensitivity * (cfg.initial_mean - _f(loyalty)))
+    np.subtract(cfg.initial_mean, loyalty, out=out)
+    out *= cfg.churn_sensitivity
+    np.exp(out, out=out)
+    out *= baseline_daily_hazard(cfg)
+    return out
 
 
 def buys(loyalty: ArrayLike, draw: ArrayLike) -> np.ndarray:
