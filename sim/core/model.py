@@ -748,12 +748,9 @@ class WomModel(mesa.Model):
             return
         # Who may recommend today: each person with the daily rate, the same people in every run.
         stream = self.keyed.stream(Purpose.PRAISERS, self.day)
-        talkers = np.sort(stream.choice(pop.n, size=stream.binomial(pop.n, w.positive_daily_rate), replace=False))
-        talkers = talkers[
-            (pop.member[talkers] == Membership.ACTIVE)
-            & rules.recommends(pop.satisfaction[talkers], w)
-            & (self.degree[talkers] > 0)
-        ]
+        talkers = stream.choice(pop.n, size=stream.binomial(pop.n, w.positive_daily_rate), replace=False)
+        talkers = np.sort(talkers[pop.member[talkers] == Membership.ACTIVE])  # a quarter are: sorted after
+        talkers = talkers[rules.recommends(pop.satisfaction[talkers], w) & (self.degree[talkers] > 0)]
         at = self.friend_entry(talkers, Purpose.PRAISE_FRIEND)
         at = at[self.tie_used(Purpose.PRAISE_TIE, at)]
         receivers = self.graph.indices[at]
