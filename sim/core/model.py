@@ -26,6 +26,7 @@ from sim.core.config import SimConfig, market_size, validate
 from sim.core.diffusion import sir
 from sim.core.followers import follower_counts
 from sim.core.keyed import KeyedRandom, Purpose, beta_table, negative_binomial_from_uniform
+from sim.core.memory import keep_freed_memory
 from sim.core.metrics import Counts, DailyRecord, summary
 from sim.core.policies import handle, load_policy
 from sim.core.population import Population
@@ -89,6 +90,7 @@ class WomModel(mesa.Model):
         if unknown:
             raise TypeError(f"WomModel: unknown settings {sorted(unknown)}")
         cfg = validate(dataclasses.replace(cfg, **overrides))
+        keep_freed_memory()  # large runs reuse freed arrays instead of faulting fresh pages in every day
         super().__init__(rng=cfg.seed)
         if stepping not in ("array", "agents"):
             raise ValueError(f"stepping = {stepping!r}: must be 'array' or 'agents'")
