@@ -109,7 +109,6 @@ class WomModel(mesa.Model):
         self.degree = self.graph.degree.astype(np.int32)
         self.pop = Population(self.graph.n)
         self._init_population()
-        self.day = 0
         self.today, self.totals, self.carried = Counts(), Counts(), Counts()
         self.npv = 0.0
         self.telling_histogram = np.zeros(MAX_TOLD + 1, dtype=np.int64)
@@ -234,8 +233,12 @@ class WomModel(mesa.Model):
         return f.rate * rules.learning_factor(per_1000, f)
 
     # ------------------------------------------------------------------ the day
+    @property
+    def day(self) -> int:
+        """The day being stepped (0 before the first): Mesa's own step count, one day a step."""
+        return self.steps
+
     def step(self) -> None:
-        self.day += 1
         self.today.reset()
         self.carried.add_to(self.today)
         self.carried.reset()
