@@ -217,12 +217,8 @@ class Customer(mesa.Agent):
 
     def story_size(self, mean: float) -> int:
         """How many friends this person's story will reach, by the chosen spread process."""
-        m, w = self.model, self.model.cfg.wom
-        if w.process == "independent_cascade":
-            return int(m.rng.binomial(m.degree[self.index], w.cascade_prob))
-        if w.process == "sir":
-            return 0  # sir stories travel through the hearing calendar
-        return int(m.draw_count(mean, 1, w.negative_dispersion)[0])
+        m = self.model
+        return int(rules.story_size(m.rng.random(1), m.degree[self.index : self.index + 1], mean, m.cfg.wom)[0])
 
     def complain(self, felt: float) -> None:
         """Complain (or be found by a proactive firm) and wait for the answer; else the episode ends."""
@@ -283,7 +279,7 @@ class Customer(mesa.Agent):
         me = np.array([i])
         left = int(pop.tell_left[i])
         m.close_telling(me)
-        extra = int(m.draw_count(rules.terrorist_extra_tells(w), 1, w.negative_dispersion)[0])
+        extra = int(rules.tell_counts(m.rng.random(1), rules.terrorist_extra_tells(w), w.negative_dispersion)[0])
         m.start_telling(me, np.array([left + extra]), firsthand=False)
         if m.rng.random() < w.terrorist_post_prob:
             m.post_online(np.array([i]))

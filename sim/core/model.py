@@ -25,7 +25,7 @@ from sim.core.calendar import DayCalendar
 from sim.core.config import SimConfig, market_size, validate
 from sim.core.diffusion import sir
 from sim.core.followers import follower_counts
-from sim.core.keyed import KeyedRandom, Purpose, beta_table, negative_binomial_from_uniform
+from sim.core.keyed import KeyedRandom, Purpose, beta_table
 from sim.core.memory import keep_freed_memory
 from sim.core.metrics import Counts, DailyRecord, summary
 from sim.core.policies import handle, load_policy
@@ -201,26 +201,9 @@ class WomModel(mesa.Model):
         a, b = self._beta_params(np.float64(shock.severity_mean), shock.severity_concentration)
         return self.rng.beta(a, b, size) if u is None else beta_table(float(a), float(b))(u)
 
-    def draw_count(self, mean: float | np.ndarray, size: int, dispersion: float) -> np.ndarray:
-        """Negative binomial counts (how many people a story reaches), capped to fit int16."""
-        mean = np.asarray(mean, dtype=np.float64)
-        if size == 0:
-            return np.zeros(0, dtype=np.int64)
-        n, p = rules.negative_binomial_params(mean, dispersion)
-        return np.minimum(self.rng.negative_binomial(n, p, size), INT16_MAX // 2)
-
     def keyed_count(self, purpose: Purpose, who: np.ndarray, mean: float | np.ndarray, dispersion: float) -> np.ndarray:
-        """``draw_count`` for ``who``, each count keyed to its person and today."""
-        if len(who) == 0:
-            return np.zeros(0, dtype=np.int64)
-        u = self.keyed.uniform(purpose, who, self.day)
-        means = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
-        out = np.empty(len(who), dtype=np.int64)
-        for m in distinct(means).tolist():
-            at = means == m
-            n, p = rules.negative_binomial_params(m, dispersion)
-            out[at] = negative_binomial_from_uniform(u[at], n, p)
-        return np.minimum(out, INT16_MAX // 2)
+        """``rules.tell_counts`` for ``who``, each count keyed to its person and today."""
+        return rules.tell_counts(self.keyed.uniform(purpose, who, self.day), mean, dispersion)
 
     def in_shock(self, day: int) -> bool:
         shock = self.cfg.scenario.shock
@@ -461,16 +444,9 @@ class WomModel(mesa.Model):
         self.post_online(hurt[self.keyed.uniform(Purpose.POST, hurt, self.day) < w.online_post_prob])
 
     def story_size(self, tellers: np.ndarray, mean: float | np.ndarray, purpose: Purpose) -> np.ndarray:
-        """How many friends each teller will tell, by the chosen spread process."""
-        w = self.cfg.wom
-        if w.process == "independent_cascade":  # each friend once, with cascade_prob (Kempe et al. 2003)
-            from scipy import stats  # here: scipy.stats takes 0.3 s to import, and only this process needs it
-
-            u = self.keyed.uniform(purpose, tellers, self.day)
-            return stats.binom.ppf(u, self.degree[tellers], w.cascade_prob).astype(np.int64)
-        if w.process == "sir":
-            return np.zeros(len(tellers), dtype=np.int64)  # sir stories spread through the hearing calendar
-        return self.keyed_count(purpose, tellers, mean, w.negative_dispersion)
+        """How many friends each teller will tell (``rules.story_size``), keyed to the teller and today."""
+        u = self.keyed.uniform(purpose, tellers, self.day)
+        return rules.story_size(u, self.degree[tellers], mean, self.cfg.wom)
 
     def start_telling(self, tellers: np.ndarray, tells: np.ndarray, firsthand: bool) -> None:
         """Open a telling episode: the previous one's count goes to the histogram."""

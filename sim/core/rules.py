@@ -24,6 +24,7 @@ from sim.core.config import (
     ShockConfig,
     WomConfig,
 )
+from sim.core.keyed import negative_binomial_from_uniform
 from sim.core.states import Membership, Mood
 
 
@@ -523,3 +524,36 @@ def adoption_probability(
 def negative_binomial_params(mean: float, dispersion: float) -> tuple[float, float]:
     """(n, p) of numpy's negative binomial with the given mean and dispersion ``n``."""
     return dispersion, dispersion / (dispersion + mean)
+
+
+def tell_counts(u: ArrayLike, mean: ArrayLike, dispersion: float) -> np.ndarray:
+    """How many friends each story reaches: negative binomial counts with ``mean``, one per uniform ``u``.
+
+    The count is the quantile at ``u`` (an inverted CDF table), capped where counts are stored
+    (``keyed.COUNT_CAP``): either stepping brings its own uniforms, the rule is this one.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    means = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
+    out = np.empty(u.shape, dtype=np.int64)
+    distinct = np.sort(means, axis=None)
+    for m in distinct[np.r_[True, distinct[1:] != distinct[:-1]]].tolist() if distinct.size else []:
+        at = means == m
+        n, p = negative_binomial_params(m, dispersion)
+        out[at] = negative_binomial_from_uniform(u[at], n, p)
+    return out
+
+
+def story_size(u: ArrayLike, degree: ArrayLike, mean: ArrayLike, wom: WomConfig) -> np.ndarray:
+    """How many friends each new story will reach, by the spread process ``wom.process``.
+
+    ``told_count``: negative binomial with ``mean`` (``tell_counts``); ``independent_cascade``:
+    each friend once with ``cascade_prob`` (Kempe et al. 2003), a binomial over the teller's
+    ``degree``; ``sir``: none here, the story spreads through the hearing calendar.
+    """
+    if wom.process == "independent_cascade":
+        from scipy import stats  # here: scipy.stats takes 0.3 s to import, and only this process needs it
+
+        return stats.binom.ppf(u, degree, wom.cascade_prob).astype(np.int64)
+    if wom.process == "sir":
+        return np.zeros(np.shape(u), dtype=np.int64)
+    return tell_counts(u, mean, wom.negative_dispersion)
