@@ -2,7 +2,7 @@
 
 Target (issue 18): <= 80 s and <= 12 GB as a whole process. Two fresh processes, one after the
 other: the CLI end to end (the target), then the model alone split into graph, set-up and
-simulation (for ``cost_growth``'s table). Each needs about 12 GB; the script takes a few
+simulation (for ``cost_growth``'s table). Each needs about 8 GB; the script takes a few
 minutes on the reference machine.
 
     python -m benchmarks.ten_million
