@@ -49,7 +49,7 @@ from mesa.discrete_space import CellAgent, Network
 from sim.core import rules
 from sim.core.config import SimConfig
 from sim.core.model import market_size
-from sim.core.network import build
+from sim.core.network import build, place_customers
 from sim.core.policies import handle
 
 PROSPECT, ACTIVE, CHURNED = 0, 1, 2
@@ -65,7 +65,9 @@ class MesaUserRules:
     def __init__(self, cfg: SimConfig) -> None:
         self.cfg = cfg
         f, lc, w = cfg.failure, cfg.loyalty, cfg.wom
-        self.innovation = float(rules.adoption_probability(0, 0.0, cfg.acquisition, cfg.wom))
+        # The highest chance to switch in with no praise heard (former customers come back at win_back).
+        top = max(1.0, cfg.acquisition.win_back)
+        self.innovation = float(rules.adoption_probability(0, 0.0, cfg.acquisition, cfg.wom, top))
         self.rework = [float(rules.rework_cost(s, f.rework_cost, f.stage_cost_multiplier)) for s in range(10)]
         # Constants of the scalar formulas below (each mirrors the rule named in its docstring).
         self.half_life = lc.half_life_days
@@ -74,10 +76,15 @@ class MesaUserRules:
         self.sensitivity, self.initial_mean = lc.churn_sensitivity, lc.initial_mean
         self.keep_negative = 1.0 - w.negative_effect * w.retention_share
         self.keep_positive = 1.0 - w.positive_retention
+        self.log_keep_forward = math.log1p(-min(w.forward_prob, 1.0 - 1e-16))
         self.tolerance, self.ratchet_rate, self.impact = f.tolerance, f.expectation_ratchet, lc.failure_impact
 
-    def adoption_probability(self, praise_heard: int, negative_recent: float) -> float:
-        return float(rules.adoption_probability(praise_heard, negative_recent, self.cfg.acquisition, self.cfg.wom))
+    def adoption_probability(self, praise_heard: float, negative_recent: float, weight: float = 1.0) -> float:
+        acq, wom = self.cfg.acquisition, self.cfg.wom
+        return float(rules.adoption_probability(praise_heard, negative_recent, acq, wom, weight))
+
+    def switching_weight(self, member: int, terrorist: bool) -> float:
+        return float(rules.switching_weight(member, terrorist, self.cfg.acquisition))
 
     def fade(self, value: float, level: float, days: float) -> float:
         """``rules.fade``."""
@@ -153,13 +160,17 @@ class MesaUserRules:
     def terrorist_probability(self, satisfaction: float) -> float:
         return float(rules.terrorist_probability(satisfaction, self.cfg.recovery))
 
-    def hear_negative(self, loyalty: float) -> float:
-        """``rules.hear_negative`` of one message."""
-        return loyalty * self.keep_negative
+    def hear_negative(self, loyalty: float, weight: float) -> float:
+        """``rules.hear_negative`` of one message over a tie of strength ``weight``."""
+        return loyalty * self.keep_negative**weight
 
-    def hear_positive(self, loyalty: float) -> float:
-        """``rules.hear_positive`` of one message."""
-        return 1.0 - (1.0 - loyalty) * self.keep_positive
+    def hear_positive(self, loyalty: float, weight: float) -> float:
+        """``rules.hear_positive`` of one message over a tie of strength ``weight``."""
+        return 1.0 - (1.0 - loyalty) * self.keep_positive**weight
+
+    def forward_probability(self, weight: float) -> float:
+        """``rules.forward_probability`` of one message over a tie of strength ``weight``."""
+        return -math.expm1(weight * self.log_keep_forward)
 
     def tells(self, rng: np.random.Generator, mean: float, dispersion: float) -> int:
         n, p = rules.negative_binomial_params(mean, dispersion)
@@ -193,7 +204,7 @@ class Person(CellAgent):
         self.audience: list[Person] = []  # friends still to be told the current story, in order
         self.tell_left = 0
         self.heard_negative, self.heard_negative_day = 0.0, 0
-        self.praise_day, self.praise_heard = -1, 0  # praise heard on praise_day (imitation, next day)
+        self.praise_day, self.praise_heard = -1, 0.0  # praise heard on praise_day, by tie (imitation, next day)
 
     def friends(self) -> list[Person]:
         return list(self.cell.neighborhood.agents)
@@ -201,7 +212,7 @@ class Person(CellAgent):
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         m = self.model
-        if self.member == PROSPECT:
+        if self.member != ACTIVE:
             self.consider_joining()
         if self.member == ACTIVE and not self.waiting and not self.churns():
             self.shop()
@@ -213,11 +224,12 @@ class Person(CellAgent):
         m = self.model
         if not m.cfg.acquisition.enabled:
             return
-        praise = self.praise_heard if self.praise_day == m.day - 1 else 0
+        praise = self.praise_heard if self.praise_day == m.day - 1 else 0.0
         draw = self.random.random()
         if praise == 0 and draw >= m.rules.innovation:
-            return  # bad news only lowers the chance
-        if draw < m.rules.adoption_probability(praise, self.recent_negative()):
+            return  # bad news and a lower weight only lower the chance
+        weight = m.rules.switching_weight(self.member, self.terrorist)  # former customers at win_back, terrorists never
+        if weight > 0 and draw < m.rules.adoption_probability(praise, self.recent_negative(), weight):
             self.member = ACTIVE
             self.loyalty = self.level
             self.next_purchase = m.day
@@ -333,12 +345,17 @@ class Person(CellAgent):
             k = min(self.tell_left, w.tells_per_day, len(self.audience))
             told, self.audience = self.audience[:k], self.audience[k:]
             self.tell_left = 0 if not self.audience else self.tell_left - k
-            for friend in told:
-                friend.hear_negative(from_friend=True)
+            for friend in told:  # the walk moves on; a friend hears only if the tie is used
+                strength = self.tie(friend)
+                if self.random.random() < strength:
+                    friend.hear_negative(strength, from_friend=True)
         if w.negative_enabled and self.terrorist and self.random.random() < w.terrorist_daily_tell_prob:
             friends = self.friends()
             if friends:
-                self.random.choice(friends).hear_negative(from_friend=False)
+                friend = self.random.choice(friends)
+                strength = self.tie(friend)
+                if self.random.random() < strength:
+                    friend.hear_negative(strength, from_friend=False)
         if (
             self.member == ACTIVE
             and self.satisfaction >= w.praise_threshold
@@ -346,28 +363,34 @@ class Person(CellAgent):
         ):
             friends = self.friends()
             if friends:
-                self.random.choice(friends).hear_positive()
+                friend = self.random.choice(friends)
+                strength = self.tie(friend)
+                if self.random.random() < strength:
+                    friend.hear_positive(strength)
 
-    def hear_negative(self, from_friend: bool) -> None:
+    def tie(self, friend: Person) -> float:
+        """The strength of the tie to ``friend``: the chance it carries a message, and the message's weight."""
+        return self.model.graph.edges[self.cell.coordinate, friend.cell.coordinate].get("strength", 1.0)
+
+    def hear_negative(self, weight: float, from_friend: bool) -> None:
         m, w = self.model, self.model.cfg.wom
         m.negative_wom += 1
         if self.member == ACTIVE:
-            self.loyalty = m.rules.hear_negative(self.loyalty)
-        elif self.member == PROSPECT:
-            self.heard_negative = self.recent_negative() + 1.0
-            self.heard_negative_day = m.day
-        if from_friend and self.tell_left == 0 and self.random.random() < w.forward_prob:
+            self.loyalty = m.rules.hear_negative(self.loyalty, weight)
+        self.heard_negative = self.recent_negative() + weight  # deters switching in later
+        self.heard_negative_day = m.day
+        if from_friend and self.tell_left == 0 and self.random.random() < m.rules.forward_probability(weight):
             self.start_story(m.rules.tells(m.rng, w.forward_mean, w.negative_dispersion))
 
-    def hear_positive(self) -> None:
+    def hear_positive(self, weight: float) -> None:
         m = self.model
         m.positive_wom += 1
         if self.member == ACTIVE:
-            self.loyalty = m.rules.hear_positive(self.loyalty)
-        elif self.member == PROSPECT:
+            self.loyalty = m.rules.hear_positive(self.loyalty, weight)
+        else:
             if self.praise_day != m.day:
-                self.praise_day, self.praise_heard = m.day, 0
-            self.praise_heard += 1
+                self.praise_day, self.praise_heard = m.day, 0.0
+            self.praise_heard += weight
 
 
 class MesaUserModel(mesa.Model):
@@ -393,13 +416,16 @@ class MesaUserModel(mesa.Model):
             (mean * f.severity_concentration, (1 - mean) * f.severity_concentration) for mean in f.cause_severity_means
         ]
         people = market_size(customers, self.cfg.market.share)
-        graph = build(self.cfg.network, people, self.rng).to_networkx()
+        net = self.cfg.network
+        ties = build(net, people, self.rng, strong=net.strong_tie, weak=net.weak_tie)
+        self.graph = graph = ties.to_networkx()  # each tie carries its strength, as the model's do
         self.space = Network(graph, capacity=1, random=self.random, layout=None)  # no spring layout: no drawing
         for node in graph.nodes:
             Person(self, self.space[node])
         self.people = list(self.agents)
-        for person in self.random.sample(self.people, customers):
-            person.member = ACTIVE
+        # The firm's customers cluster by community, as the model places them (market.concentration).
+        for node in place_customers(ties, customers, self.cfg.market.concentration, self.rng).tolist():
+            self.space[node].agents[0].member = ACTIVE
         self.customers_start = customers
         self.defect_rates, self.defect_total = [0.0, 0.0, 0.0], 0.0
 
@@ -428,7 +454,7 @@ class MesaUserModel(mesa.Model):
             sigma = w.online_audience_sigma  # lognormal audience, as the model's follower counts
             audience = int(round(self.rng.lognormal(np.log(max(w.online_audience, 1e-9)) - sigma**2 / 2, sigma)))
             for viewer in self.random.choices(self.people, k=audience):
-                viewer.hear_negative(from_friend=False)
+                viewer.hear_negative(self.cfg.network.weak_tie, from_friend=False)  # a follower: as a weak tie
                 reshares += self.random.random() < w.online_reshare_prob
         self.posts = reshares
 

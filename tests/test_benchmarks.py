@@ -65,5 +65,8 @@ def test_mesa_user_scalar_formulas_are_the_rules():
     for a in np.linspace(0.0, 1.0, 41).tolist():
         assert r.churn_probability(a) == pytest.approx(float(rules.churn_probability(a, lc)), rel=1e-12)
         effect = w.negative_effect * w.retention_share
-        assert r.hear_negative(a) == pytest.approx(float(rules.hear_negative(a, 1, effect)), rel=1e-12)
-        assert r.hear_positive(a) == pytest.approx(float(rules.hear_positive(a, 1, w.positive_retention)), rel=1e-12)
+        for tie in (0.25, 1.0):
+            assert r.hear_negative(a, tie) == pytest.approx(float(rules.hear_negative(a, tie, effect)), rel=1e-12)
+            positive = float(rules.hear_positive(a, tie, w.positive_retention))
+            assert r.hear_positive(a, tie) == pytest.approx(positive, rel=1e-12)
+            assert r.forward_probability(tie) == pytest.approx(float(rules.forward_probability(tie, w.forward_prob)))

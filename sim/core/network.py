@@ -75,10 +75,16 @@ class Graph:
         return self.sources()[keep], self.indices[keep]
 
     def to_networkx(self) -> nx.Graph:
+        """The graph for networkx; each tie carries its ``strength`` as an edge attribute when it has one."""
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
-        u, v = self.edges()
-        g.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
+        keep = self.once()
+        u, v = self.sources()[keep].tolist(), self.indices[keep].tolist()
+        if self.strength is None:
+            g.add_edges_from(zip(u, v, strict=True))
+        else:
+            strength = self.strength[keep].tolist()
+            g.add_edges_from((a, b, {"strength": s}) for a, b, s in zip(u, v, strength, strict=True))
         return g
 
 
