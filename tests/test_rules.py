@@ -283,3 +283,11 @@ def test_daily_churn_hazard_in_place_gives_the_same_values():
     assert rules.daily_churn_hazard(loyalty, cfg, out=out) is out
     assert np.array_equal(out, rules.daily_churn_hazard(loyalty, cfg))
     assert np.allclose(-np.log1p(-rules.churn_probability(loyalty, cfg)), out, rtol=1e-12)
+
+
+@pytest.mark.parametrize("share", [0.09, 0.37, 0.8])
+@pytest.mark.parametrize("impact", [0.5, 1.0])
+def test_severity_for_repurchase_inverts_the_failure_rule(share, impact):
+    loyalty = 0.97
+    severity = rules.severity_for_repurchase(share, loyalty, impact)
+    assert float(rules.loyalty_after_failure(loyalty, severity, impact)) == pytest.approx(share, rel=1e-12)
