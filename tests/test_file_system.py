@@ -178,3 +178,41 @@ def test_an_emptied_time_series_is_not_a_finished_run_and_is_run_again(tmp_path)
     assert [line for line in progress if "/seed=0:" in line][0].split(": ")[1].startswith("completed")
     assert [line for line in progress if "/seed=1:" in line][0].split(": ")[1].startswith("skipped (complete)")
     assert len(pd.read_parquet(emptied / "timeseries.parquet")) == 21  # day 0 and 20 days
+
+
+FULL_MANIFEST = """
+import errno, pathlib, sys
+real = pathlib.Path.write_bytes
+def full(self, data):
+    if self.name.startswith(".manifest.csv."):  # the runs' files fit, the manifest's rewrite no longer does
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return real(self, data)
+pathlib.Path.write_bytes = full
+module = sys.argv.pop(1)
+sys.argv = [module, *sys.argv[1:]]
+if module == "sim":
+    from sim.run.app import cli
+    cli()
+else:
+    from sim.run.sweep import main
+    main()
+"""
+
+
+@pytest.mark.parametrize("module", ["sim", "sim.run.sweep"])
+def test_a_full_disk_at_the_manifest_ends_a_sweep_with_one_line_exit_1(tmp_path, module):
+    flag = "--multirun" if module == "sim" else "--no-progress"
+    args = [*TINY, "seed=0,1", f"hydra.sweep.dir={tmp_path}", flag]
+    res = sim(module, *args, prelude=FULL_MANIFEST)
+    assert res.returncode == results.EXIT_ENVIRONMENT, res.stderr
+    assert "Traceback" not in res.stderr
+    lines = errors(res)
+    assert lines and all(line.startswith("error: ") for line in lines), res.stderr
+    assert f"{tmp_path / 'manifest.csv'}: not written (No space left on device)" in lines[-1]
+    assert len(list(tmp_path.glob("*/seed=*/summary.json"))) == 2  # the runs themselves finished
+    assert not list(tmp_path.glob(".manifest.csv.*"))  # no temporary file left beside it
+    rerun = sim(*args) if module == "sim" else subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300
+    )
+    assert rerun.returncode == 0, rerun.stderr  # resuming rebuilds the manifest from the finished folders
+    assert {r["status"] for r in read_manifest(tmp_path).values()} == {"completed"}

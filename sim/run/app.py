@@ -83,6 +83,9 @@ def cli() -> None:
         command = resume_command("sim", argv, outcome.sweep_dir if is_multirun(argv) else None)
         print(f"interrupted: {what} {command}", file=sys.stderr, flush=True)
         sys.exit(EXIT_INTERRUPTED)
+    if outcome.manifest_error:  # the runs' own folders hold what finished; resuming rebuilds the manifest
+        print(f"error: {outcome.manifest_error}", file=sys.stderr, flush=True)
+        sys.exit(EXIT_ENVIRONMENT)
     if outcome.failed:
         manifest = outcome.sweep_dir / MANIFEST if outcome.sweep_dir else MANIFEST
         print(

@@ -22,7 +22,7 @@ from omegaconf import DictConfig
 
 from sim.core.config import ConfigError
 from sim.run.fingerprint import git_commit
-from sim.run.manifest import MANIFEST, count_statuses, manifest_row, read_manifest, record
+from sim.run.manifest import MANIFEST, count_statuses, manifest_row, read_manifest, record, record_many
 from sim.run.results import EXIT_ENVIRONMENT, WriteFailure, check_folder, is_complete
 from sim.run.resume import clean_run_folder, clean_sweep
 from sim.run.workers import watch_parent
@@ -42,6 +42,7 @@ class SweepOutcome:
     sweep_dir: Path | None = None
     failed: int = 0
     total: int = 0
+    manifest_error: str = ""  # the manifest could not be written (a full disk): the one line to end with
 
 
 outcome = SweepOutcome()
@@ -89,7 +90,7 @@ class ManifestCallback(Callback):
         refuse_unwritable("hydra.sweep.dir", config.hydra.sweep.dir)
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)  # a sweeper's storage may live there (Optuna)
-        outcome.sweep_dir, outcome.failed, outcome.total = sweep_dir.absolute(), 0, 0
+        outcome.sweep_dir, outcome.failed, outcome.total, outcome.manifest_error = sweep_dir.absolute(), 0, 0, ""
         self.started = time.time()
         self.total = count_jobs(config)
         self.commit = git_commit()
@@ -112,8 +113,13 @@ class ManifestCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         rows = read_manifest(sweep_dir)
+        try:  # the jobs may have run where a failed write could not be seen: check the disk takes it now
+            record_many(sweep_dir, [], rewrite=True)
+        except WriteFailure as err:
+            outcome.manifest_error = str(err)
         counts = count_statuses(rows)
-        outcome.failed, outcome.total = counts["failed"], len(rows)
+        total = max(self.total or 0, len(rows))
+        outcome.failed, outcome.total = max(counts["failed"], total - counts["completed"]), total
         print(
             f"[sweep] done in {time.time() - self.started:.1f} s: {counts['completed']} complete, "
             f"{counts['failed']} failed, {counts['running']} unfinished; manifest {sweep_dir / MANIFEST}",
@@ -145,7 +151,7 @@ class ManifestCallback(Callback):
         self._was_complete = is_complete(out_dir)
         self._job_row = self._row(config, "running")
         self._job_row["started"] = _stamp(self._job_started)
-        record(Path(config.hydra.sweep.dir), self._job_row, keep_finished=True)
+        self._record(config, self._job_row, keep_finished=True)
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         if not self._is_sweep_job(config):
@@ -164,9 +170,18 @@ class ManifestCallback(Callback):
             row["error"] = " ".join(reason.split())[:300]
         # A skipped finished run keeps its row; one refused (made with another config) is counted as failed,
         # so the sweep's exit status says so. Its summary.json keeps its own fingerprint either way.
-        rows = record(Path(config.hydra.sweep.dir), row, keep_finished=self._was_complete and ok)
+        rows = self._record(config, row, keep_finished=self._was_complete and ok)
         if self.progress:
             self._report(rows, row["run"], "skipped (complete)" if self._was_complete and ok else row["status"])
+
+    def _record(self, config: DictConfig, row: dict[str, Any], keep_finished: bool) -> dict[str, dict[str, str]]:
+        """The manifest with ``row`` put in; on a disk that refuses it, the job goes on (the sweep's end says so)."""
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            return record(sweep_dir, row, keep_finished=keep_finished)
+        except WriteFailure as err:
+            outcome.manifest_error = str(err)
+            return read_manifest(sweep_dir) | {row["run"]: row}
 
     def _report(self, rows: dict[str, dict[str, str]], run: str, status: str) -> None:
         done = sum(r["status"] in ("completed", "failed") for r in rows.values())

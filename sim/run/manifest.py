@@ -19,6 +19,7 @@ from omegaconf import DictConfig
 
 from sim.core.model import package_version
 from sim.run.fingerprint import config_hash, git_commit, plain_config
+from sim.run.results import WriteFailure, reason
 
 MANIFEST = "manifest.csv"
 LOCK = ".manifest.lock"
@@ -79,8 +80,12 @@ def _write_manifest(sweep_dir: Path, rows: dict[str, dict[str, str]]) -> None:
     # finished run folders, so a crash may cost the newest rows, never a torn file.
     path = Path(sweep_dir) / MANIFEST
     tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
-    tmp.write_bytes(buffer.getvalue().encode())
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(buffer.getvalue().encode())
+        os.replace(tmp, path)
+    except OSError as err:  # a full or failing disk: the manifest as it was stays; resuming rebuilds it
+        tmp.unlink(missing_ok=True)
+        raise WriteFailure(f"{path}: not written ({reason(err)}): resuming rebuilds it from the run folders") from None
 
 
 def _job_number(row: dict[str, str]) -> int:
@@ -96,13 +101,16 @@ def record(sweep_dir: Path, row: dict[str, Any], keep_finished: bool = False) ->
 
 
 def record_many(
-    sweep_dir: Path, new_rows: list[dict[str, Any]], keep_finished: bool = False
+    sweep_dir: Path, new_rows: list[dict[str, Any]], keep_finished: bool = False, rewrite: bool = False
 ) -> dict[str, dict[str, str]]:
-    """Put several runs' rows into the manifest under its lock, in one atomic rewrite."""
+    """Put several runs' rows into the manifest under its lock, in one atomic rewrite (``rewrite``: even unchanged).
+
+    Raises ``WriteFailure`` (one line) when the disk refuses it; the manifest as it was stays.
+    """
     sweep_dir = Path(sweep_dir)
     with _locked(sweep_dir):
         rows = read_manifest(sweep_dir)
-        changed = False
+        changed = rewrite and (sweep_dir / MANIFEST).is_file()
         for row in new_rows:
             old = rows.get(row["run"])
             if keep_finished and old is not None and old.get("status") == "completed":
@@ -151,7 +159,5 @@ def run_name(sweep_dir: Path, run_dir: Path) -> str:
 def one_line(err: BaseException, limit: int = 300) -> str:
     """An error as one short line for the manifest: the message of ours, the type too for anything else."""
     from sim.core.config import ConfigError
-    from sim.run.results import WriteFailure
-
     text = str(err) if isinstance(err, (ConfigError, WriteFailure)) else f"{type(err).__name__}: {err}"
     return " ".join(text.split())[:limit]

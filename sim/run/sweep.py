@@ -22,7 +22,7 @@ from sim.run.callback import ManifestCallback, count_jobs  # noqa: F401  (re-exp
 from sim.run.fingerprint import config_hash, git_commit  # noqa: F401  (re-exported)
 from sim.run.manifest import MANIFEST, manifest_row, one_line, read_manifest, record, record_many  # noqa: F401
 from sim.run.plan import Job, plan
-from sim.run.results import atomic_write_bytes, is_complete
+from sim.run.results import EXIT_ENVIRONMENT, WriteFailure, atomic_write_bytes, is_complete, reason
 from sim.run.resume import check_same_config, clean_run_folder, clean_sweep, completed_summary  # noqa: F401
 from sim.run.workers import mark_main, watch_parent
 
@@ -71,7 +71,10 @@ def run_planned(sweep_dir: Path, base: Any, jobs: list[Job], n_jobs: int = -1, p
     todo = pending(sweep_dir, jobs)  # refuses a folder of another configuration before writing anything
     sweep_dir.mkdir(parents=True, exist_ok=True)
     removed = clean_sweep(sweep_dir)
-    OmegaConf.save(base, sweep_dir / "multirun.yaml")
+    try:
+        atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(base).encode())
+    except OSError as err:
+        raise WriteFailure(f"{sweep_dir / 'multirun.yaml'}: not written ({reason(err)})") from None
     cleaned = f", {removed} stale temporary files removed" if removed else ""
     print(
         f"[sweep] {len(jobs)} runs into {sweep_dir}: {len(jobs) - len(todo)} already complete, "
@@ -106,10 +109,22 @@ def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool 
 
     mark_main()
     failed, unsaved, saved_at = 0, [], time.time()
+    refused: list[WriteFailure] = []  # the disk refused the manifest: the runs go on, their rows wait
     bar = tqdm(total=len(jobs), unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
     rows = Parallel(n_jobs=n_jobs, return_as="generator", batch_size="auto")(
         delayed(_execute)(job, commit, sweep_dir) for job in jobs
     )
+
+    def save() -> None:
+        nonlocal unsaved, saved_at
+        try:
+            record_many(sweep_dir, unsaved)
+        except WriteFailure as err:
+            refused[:] = [err]
+            return
+        refused.clear()
+        unsaved, saved_at = [], time.time()
+
     try:
         for row in rows:
             unsaved.append(row)
@@ -118,11 +133,12 @@ def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool 
                 bar.write(f"[sweep] {row['run']}: failed: {row['error']}", file=sys.stderr)
             bar.update(1)
             if time.time() - saved_at > 1.0:
-                record_many(sweep_dir, unsaved)
-                unsaved, saved_at = [], time.time()
+                save()
     finally:  # rows lost to a kill are rebuilt on resume from the finished folders (``pending``)
-        record_many(sweep_dir, unsaved)
+        save()
         bar.close()
+    if refused:
+        raise refused[0]
     print(f"[sweep] done, {failed} failed: manifest {sweep_dir / MANIFEST}", file=sys.stderr, flush=True)
     if failed:
         raise SweepFailed(f"{failed} of {len(jobs)} runs failed: see the error column of {sweep_dir / MANIFEST}")
@@ -154,6 +170,8 @@ def main(argv: list[str] | None = None) -> None:
         run_planned(*planned, n_jobs=args.jobs, progress=not args.no_progress)
     except ConfigError as err:
         fail(err, None)
+    except WriteFailure as err:  # a full or failing disk; the finished runs keep their folders
+        fail(err, None, EXIT_ENVIRONMENT)
     except SweepFailed as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(EXIT_RUNS_FAILED)
