@@ -195,7 +195,7 @@ def _ci(values: pd.Series) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m experiments.optimise [flags] [OVERRIDES]``: the study, resumable from its folder."""
-    from sim.run.cli import EXIT_BAD_INPUT, check_overrides, fail, require
+    from sim.run.cli import EXIT_BAD_INPUT, fail, require
     from sim.run.job import to_sim_config
     from sim.run.plan import compose
 
@@ -217,7 +217,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_BAD_INPUT)
     study_cfg = StudyConfig(list(args.seeds), args.budget, args.penalty, args.fresh_seeds, defaults.first_fresh_seed)
     try:
-        check_overrides(args.overrides)
         base = compose("+experiment=optimise_recovery", *args.overrides)
         to_sim_config(base)
     except ConfigError as err:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim.core.config import ConfigError
 from sim.core.presets import CONF_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +105,44 @@ def test_a_batched_sweep_resumes_through_hydra_and_back(tmp_path):
     assert subprocess.run(batched, cwd=tmp_path, env=env, capture_output=True).returncode == 0
     res = sim(*grid, "--multirun", cwd=tmp_path)  # the same sweep, not another one
     assert res.returncode == 0 and "resuming" in res.stderr, res.stderr
+
+
+HYDRA_COMMAND_LINES = [
+    ["customers=10"],
+    ["seed=0,1", "-m"],
+    ["--multirun", "seed=0,1"],
+    ["seed=0,1", "--multir"],  # argparse takes an unambiguous abbreviation
+    ["seed=0,1", "--mu"],
+    ["-mr", "seed=0,1"],  # combined short flags
+    ["-m", "--cfg", "job"],
+    ["-c", "hydra", "days=3"],
+    ["--info"],
+    ["--info", "plugins"],
+    ["--resolve", "--cfg", "all"],
+    ["-cn", "config", "days=2"],
+    ["days=2", "--hydra-help"],
+    ["-sc"],
+]
+
+
+@pytest.mark.parametrize("argv", HYDRA_COMMAND_LINES)
+def test_the_command_line_is_read_as_hydra_reads_it(argv):
+    from hydra._internal.utils import get_args_parser  # the test may look inside; the code may not
+
+    from sim.run.preflight import hydra_args
+
+    theirs, ours = vars(get_args_parser().parse_args(argv)), vars(hydra_args(argv))
+    assert {k: v for k, v in ours.items() if k != "version"} == theirs
+
+
+def test_an_abbreviated_multirun_flag_runs_the_sweep_hydra_runs(tmp_path):
+    res = sim(*TINY, "seed=0,1", f"hydra.sweep.dir={tmp_path / 's'}", "--multir", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert len(list((tmp_path / "s").glob("*/seed=*/summary.json"))) == 2
+
+
+def test_a_flag_hydra_does_not_know_is_one_line():
+    from sim.run.preflight import hydra_args
+
+    with pytest.raises(ConfigError, match=r"^unrecognized arguments: --multirunn \(see python -m sim --help\)$"):
+        hydra_args(["--multirunn"])

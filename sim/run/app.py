@@ -16,7 +16,6 @@ from sim.run.callback import JobFailure, outcome
 from sim.run.cli import (
     EXIT_INTERRUPTED,
     EXIT_RUNS_FAILED,
-    check_overrides,
     discard_unfinished,
     fail,
     print_summary,
@@ -69,8 +68,7 @@ def cli() -> None:
     show_warnings_on_one_line()
     mark_main()
     try:
-        check_overrides(argv)
-        preflight(argv)
+        preflight(argv)  # composes the command line: Hydra's own errors, as one line
     except ConfigError as err:
         fail(err, None)
     try:

@@ -1,16 +1,12 @@
-"""The command line's checks and messages: overrides checked before Hydra starts, one-line errors, the summary."""
+"""The command line's messages: one-line errors and exit codes, the resume command, the summary."""
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from sim.core.config import ConfigError, SimConfig
-from sim.core.presets import is_group, preset_names
 from sim.run.results import EXIT_ENVIRONMENT, remove_empty_parents
 
 HYDRA_FILES = {".hydra"}
@@ -19,97 +15,6 @@ EXIT_RUNS_FAILED = 1  # some runs of a sweep failed; the manifest's error column
 # EXIT_ENVIRONMENT (1, sim.run.results): a full or failing disk, or a missing optional dependency.
 EXIT_BAD_INPUT = 2  # nothing ran: the one line names the setting
 EXIT_INTERRUPTED = 130  # Ctrl-C: the one line is the command that resumes
-
-
-def check_overrides(argv: list[str]) -> None:
-    """Fail with one line on an unknown group option, an unknown key or a value of the wrong type."""
-    for arg in argv:
-        if arg.startswith("-") or "=" not in arg:
-            continue
-        _check_syntax(arg)
-        key, _, value = arg.lstrip("+~").partition("=")
-        if key.startswith("hydra.") or key == "hydra":
-            continue
-        if key.startswith("hydra/"):
-            continue
-        if is_group(key):
-            if key != "experiment" or not arg.startswith("~"):
-                for choice in _choices(value):
-                    if choice not in preset_names(key):
-                        raise ConfigError(f"{key} = {choice!r}: must be one of {', '.join(preset_names(key))}")
-            continue
-        field_type = _field_type(key)  # ``+key=``/``++key=`` too: the schema has no room for a new key
-        if _is_list(value) and field_type in SCALARS:
-            raise ConfigError(f"{key} = {value}: must be {SCALARS[field_type]}, not a list")
-        for choice in _choices(value):
-            _check_type(key, choice, field_type)
-
-
-def _check_syntax(arg: str) -> None:
-    """Hydra's parse error for one override, on one line."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import OverrideParseException
-
-    try:
-        OverridesParser.create().parse_overrides([arg])
-    except OverrideParseException as err:
-        first = str(err).splitlines()[0].strip()
-        raise ConfigError(
-            f"{arg}: cannot parse ({first}): see https://hydra.cc/docs/advanced/override_grammar/basic"
-        ) from None
-
-
-def _field_type(key: str) -> Any:
-    node: Any = SimConfig
-    for part in key.split("."):
-        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
-        if part not in fields:
-            known = ", ".join(sorted(fields)) if fields else "none"
-            close = difflib.get_close_matches(part, fields, n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise ConfigError(f"{key}: no such setting (allowed here: {known}){hint}")
-        node = fields[part].type
-    return node
-
-
-SCALARS = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
-
-
-def _is_list(value: str) -> bool:
-    value = value.strip()
-    return value.startswith("[") and value.endswith("]")
-
-
-def _check_type(key: str, value: str, field_type: Any) -> None:
-    if value == "null" and field_type in SCALARS:  # no field of the schema is optional
-        raise ConfigError(f"{key} = null: must be {SCALARS[field_type]}")
-    if value.startswith("${"):
-        return
-    checks = {int: (int, "an integer"), float: (float, "a number"), bool: (_as_bool, "true or false")}
-    if field_type in checks:
-        convert, what = checks[field_type]
-        try:
-            convert(value)
-        except ValueError:
-            raise ConfigError(f"{key} = {value!r}: must be {what}") from None
-
-
-def _as_bool(value: str) -> bool:
-    if value.lower() not in ("true", "false"):
-        raise ValueError(value)
-    return value.lower() == "true"
-
-
-def _choices(value: str) -> list[str]:
-    value = value.strip()
-    for prefix in ("choice(", "range("):
-        if value.startswith(prefix) and value.endswith(")"):
-            return [] if prefix == "range(" else [v.strip() for v in value[len(prefix) : -1].split(",") if v.strip()]
-    if value.startswith("[") and value.endswith("]"):
-        return []  # a list value (e.g. cause_shares); checked after composition
-    if value.startswith(("interval(", "glob(")):
-        return []
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def print_summary(summary: dict[str, Any], out_dir: Path | None) -> None:

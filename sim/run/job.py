@@ -12,12 +12,14 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.core.config import ConfigError, SimConfig, validate
 from sim.core.model import WomModel
+from sim.run.explain import check_known_keys
 from sim.run.fingerprint import config_hash
 from sim.run.results import write_run
 
 
 def to_sim_config(cfg: DictConfig) -> SimConfig:
     """The composed config as validated dataclasses (one-line errors)."""
+    check_known_keys(cfg)  # a key added with +/++ that the schema does not have
     try:
         sim_cfg = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as err:

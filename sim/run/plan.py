@@ -20,7 +20,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.core.config import ConfigError
+from sim.run.explain import explain
 
 
 @dataclass
@@ -65,18 +65,10 @@ def quote(value: str) -> str:
     return f"'{value}'"
 
 
-def one_line_hydra_error(err: Exception) -> ConfigError:
-    """Hydra's and OmegaConf's multi-line errors as the one line ``python -m sim`` prints."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    key = getattr(err, "full_key", None)
-    text = " ".join(lines) if lines else type(err).__name__  # Hydra's hint ("use +key=...") is on a line of its own
-    return ConfigError(f"{key}: {text}" if key and not text.startswith(str(key)) else text)
-
-
 def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     """The jobs ``python -m sim ARGV --multirun`` would launch, in Hydra's order and folders.
 
-    Raises ``ConfigError`` (one line) on overrides Hydra cannot parse or compose.
+    Raises ``ConfigError`` (one line, ``sim.run.explain``) on overrides Hydra cannot parse or compose.
     """
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -117,7 +109,7 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
                 out_dir = Path(os.path.abspath(os.path.join(sweep_dir, _subdir(template, seed))))
                 jobs.append(Job(num, list(overrides), out_dir, template, seed))
     except (HydraException, OmegaConfBaseException) as err:
-        raise one_line_hydra_error(err) from None
+        raise explain(err, argv) from None
     finally:
         GlobalHydra.instance().clear()
     return sweep_dir, base, jobs
@@ -187,7 +179,7 @@ def compose(*overrides: str, hydra_node: bool = False, job_name: str = "__main__
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name=job_name):
             return hydra_compose("config", overrides=list(overrides), return_hydra_config=hydra_node)
     except (HydraException, OmegaConfBaseException) as err:
-        raise one_line_hydra_error(err) from None
+        raise explain(err, overrides) from None
     finally:
         GlobalHydra.instance().clear()
 

@@ -8,24 +8,66 @@ the job comes too late to keep a finished run's record intact. Default folders a
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sim.core.config import ConfigError
 from sim.run.fingerprint import config_hash
 from sim.run.manifest import read_manifest
 from sim.run.results import SUMMARY, is_complete
 
-NOTHING_RUNS = ("--cfg", "-c", "--help", "-h", "--hydra-help", "--info", "-i", "--shell-completion", "-sc")
+INFO_CHOICES = ["all", "config", "defaults", "defaults-tree", "plugins", "searchpath"]
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse's usage block, as one line
+        raise ConfigError(f"{message} (see python -m sim --help)")
+
+
+def hydra_args(argv: list[str]) -> argparse.Namespace:
+    """The command line read as Hydra's ``@hydra.main`` reads it: the same flags, abbreviations and groupings.
+
+    Hydra's own parser is not public API; this one has its flags (``tests/test_preflight.py``
+    compares the two). Raises ``ConfigError`` (one line) where
+    Hydra's would print its usage and exit.
+    """
+    parser = _OneLineParser(add_help=False, prog="python -m sim")
+    parser.add_argument("--help", "-h", action="store_true")
+    parser.add_argument("--hydra-help", action="store_true")
+    parser.add_argument("--version", action="store_true")
+    parser.add_argument("overrides", nargs="*")
+    parser.add_argument("--cfg", "-c", choices=["job", "hydra", "all"])
+    parser.add_argument("--resolve", action="store_true")
+    parser.add_argument("--package", "-p")
+    parser.add_argument("--run", "-r", action="store_true")
+    parser.add_argument("--multirun", "-m", action="store_true")
+    parser.add_argument("--shell-completion", "-sc", action="store_true")
+    parser.add_argument("--config-path", "-cp")
+    parser.add_argument("--config-name", "-cn")
+    parser.add_argument("--config-dir", "-cd")
+    parser.add_argument("--experimental-rerun")
+    parser.add_argument("--info", "-i", const="all", nargs="?", choices=INFO_CHOICES)
+    return parser.parse_args(argv)
+
+
+def nothing_runs(args: argparse.Namespace) -> bool:
+    """Hydra prints something (help, the config, its information) and runs no job."""
+    shown = args.help or args.hydra_help or args.version or args.shell_completion or args.experimental_rerun
+    return bool(shown or args.cfg or args.info is not None)
 
 
 def overrides_of(argv: list[str]) -> list[str]:
-    """The override arguments of a ``python -m sim`` command line (flags and their values left out)."""
-    return [a for a in argv if not a.startswith("-") and ("=" in a or a.startswith("~"))]
+    """The overrides of a ``python -m sim`` command line, as Hydra groups them."""
+    return list(hydra_args(argv).overrides)
 
 
 def is_multirun(argv: list[str]) -> bool:
-    return "-m" in argv or "--multirun" in argv
+    """Whether Hydra runs ``argv`` as a sweep (``--multirun``, ``-m``, an abbreviation or a combined flag)."""
+    try:
+        return bool(hydra_args(argv).multirun)
+    except ConfigError:
+        return False
 
 
 def explicit_value(overrides: list[str], key: str) -> str | None:
@@ -92,10 +134,11 @@ def preflight(argv: list[str]) -> None:
     The configs are composed here with Hydra's own composition, so its errors (an override of a
     group not in the defaults, a value of the wrong type) become one line too.
     """
-    if any(flag in argv for flag in NOTHING_RUNS):
+    args = hydra_args(argv)
+    if nothing_runs(args):
         return
-    overrides = overrides_of(argv)
-    if is_multirun(argv):
+    overrides = list(args.overrides)
+    if args.multirun:
         from sim.run.plan import plan
         from sim.run.sweep import pending
 

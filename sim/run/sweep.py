@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m sim.run.sweep [--jobs N] OVERRIDES``: a sweep without Hydra's per-job overhead."""
     import argparse
 
-    from sim.run.cli import EXIT_INTERRUPTED, EXIT_RUNS_FAILED, check_overrides, fail, resume_command
+    from sim.run.cli import EXIT_INTERRUPTED, EXIT_RUNS_FAILED, fail, resume_command
 
     class OneLineParser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:  # argparse's usage block, as one line
@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(ConfigError(f"--jobs = {args.jobs}: must be a positive number of workers, or -1 for all cores"), None)
     sweep_dir = None
     try:
-        check_overrides(args.overrides)
-        planned = plan(args.overrides)
+        planned = plan(args.overrides)  # Hydra's own parse and composition: one-line errors
         sweep_dir = planned[0]
         run_planned(*planned, n_jobs=args.jobs, progress=not args.no_progress)
     except ConfigError as err:
