@@ -86,12 +86,14 @@ def _kill_when(process, sweep, at_least):
     raise AssertionError("sweep processes outlived the kill")
 
 
-@pytest.mark.parametrize("launcher", ["joblib", "batched"])
+@pytest.mark.parametrize("launcher", ["joblib", "batched", "sweeper"])
 def test_a_killed_sweep_resumes_without_redoing_finished_runs(tmp_path, launcher):
     sweep = tmp_path / "sweep"
     grid = ["customers=3000", "days=120", "progress=false", "policy=none,full", "seed=range(0,8)"]
     if launcher == "joblib":
         cmd = [sys.executable, "-m", "sim", *grid, "hydra/launcher=joblib", f"hydra.sweep.dir={sweep}", "--multirun"]
+    elif launcher == "sweeper":  # the batched path as Hydra's sweeper plugin
+        cmd = [sys.executable, "-m", "sim", *grid, "hydra/sweeper=batched", f"hydra.sweep.dir={sweep}", "--multirun"]
     else:
         cmd = [sys.executable, "-m", "sim.run.sweep", "--no-progress", *grid, f"hydra.sweep.dir={sweep}"]
     process = subprocess.Popen(
@@ -146,11 +148,23 @@ def test_batched_path_writes_the_same_folders_as_hydra(tmp_path):
     assert sim(*grid, "hydra/launcher=basic", f"hydra.sweep.dir={basic_dir}", "--multirun").returncode == 0
     res = sim("--no-progress", *grid, f"hydra.sweep.dir={batched_dir}", module="sim.run.sweep")
     assert res.returncode == 0, res.stderr
-    assert finished(hydra_dir) == finished(batched_dir) and len(finished(hydra_dir)) == 4
-    assert files_of(hydra_dir) == files_of(batched_dir) == files_of(basic_dir)
-    assert sorted(read_manifest(batched_dir)) == finished(batched_dir)
+    sweeper_dir = tmp_path / "sweeper"  # the same path as Hydra's sweeper plugin
+    res = sim(*grid, "hydra/sweeper=batched", f"hydra.sweep.dir={sweeper_dir}", "--multirun")
+    assert res.returncode == 0, res.stderr
+    assert finished(hydra_dir) == finished(batched_dir) == finished(sweeper_dir) and len(finished(hydra_dir)) == 4
+    assert files_of(hydra_dir) == files_of(batched_dir) == files_of(basic_dir) == files_of(sweeper_dir)
+    assert sorted(read_manifest(batched_dir)) == finished(batched_dir) == sorted(read_manifest(sweeper_dir))
     hashes = {r: row["config_hash"] for r, row in read_manifest(hydra_dir).items()}
     assert hashes == {r: row["config_hash"] for r, row in read_manifest(batched_dir).items()}
+    assert hashes == {r: row["config_hash"] for r, row in read_manifest(sweeper_dir).items()}
+
+
+def test_the_batched_sweeper_fails_a_bad_job_alone_and_ends_non_zero(tmp_path):
+    res = sim(*TINY, "days=20,-1", "hydra/sweeper=batched", f"hydra.sweep.dir={tmp_path}", "--multirun")
+    assert res.returncode == 1, res.stderr
+    rows = read_manifest(tmp_path)
+    assert sorted(r["status"] for r in rows.values()) == ["completed", "failed"]
+    assert res.stderr.strip().splitlines()[-1].startswith("error: 1 of 2 runs failed: see the error column")
 
 
 LAUNCHERS = {

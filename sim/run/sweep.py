@@ -66,8 +66,13 @@ def _execute(job: Job, commit: str, sweep_dir: Path) -> dict[str, Any]:
     return row
 
 
-def run_planned(sweep_dir: Path, base: Any, jobs: list[Job], n_jobs: int = -1, progress: bool = True) -> Path:
-    """Run the jobs ``plan`` made: refuse a folder of another config, clean up after a kill, then run."""
+def run_planned(
+    sweep_dir: Path, base: Any, jobs: list[Job], n_jobs: int = -1, progress: bool = True, announce: bool = True
+) -> Path:
+    """Run the jobs ``plan`` made: refuse a folder of another config, clean up after a kill, then run.
+
+    ``announce=False`` leaves the first and last lines to Hydra's callback (``hydra/sweeper=batched``).
+    """
     todo = pending(sweep_dir, jobs)  # refuses a folder of another configuration before writing anything
     sweep_dir.mkdir(parents=True, exist_ok=True)
     removed = clean_sweep(sweep_dir)
@@ -76,13 +81,14 @@ def run_planned(sweep_dir: Path, base: Any, jobs: list[Job], n_jobs: int = -1, p
     except OSError as err:
         raise WriteFailure(f"{sweep_dir / 'multirun.yaml'}: not written ({reason(err)})") from None
     cleaned = f", {removed} stale temporary files removed" if removed else ""
-    print(
-        f"[sweep] {len(jobs)} runs into {sweep_dir}: {len(jobs) - len(todo)} already complete, "
-        f"{len(todo)} to run{cleaned}",
-        file=sys.stderr,
-        flush=True,
-    )
-    run_jobs(sweep_dir, todo, n_jobs, progress, git_commit())
+    if announce:
+        print(
+            f"[sweep] {len(jobs)} runs into {sweep_dir}: {len(jobs) - len(todo)} already complete, "
+            f"{len(todo)} to run{cleaned}",
+            file=sys.stderr,
+            flush=True,
+        )
+    run_jobs(sweep_dir, todo, n_jobs, progress, git_commit(), announce)
     return sweep_dir
 
 
@@ -102,7 +108,9 @@ def pending(sweep_dir: Path, jobs: list[Job]) -> list[Job]:
     return todo
 
 
-def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool = True, commit: str = "") -> None:
+def run_jobs(
+    sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool = True, commit: str = "", announce: bool = True
+) -> None:
     """Run planned jobs on joblib's workers; the manifest is brought up to date every second."""
     from joblib import Parallel, delayed
     from tqdm import tqdm
@@ -139,7 +147,8 @@ def run_jobs(sweep_dir: Path, jobs: list[Job], n_jobs: int = -1, progress: bool 
         bar.close()
     if refused:
         raise refused[0]
-    print(f"[sweep] done, {failed} failed: manifest {sweep_dir / MANIFEST}", file=sys.stderr, flush=True)
+    if announce:
+        print(f"[sweep] done, {failed} failed: manifest {sweep_dir / MANIFEST}", file=sys.stderr, flush=True)
     if failed:
         raise SweepFailed(f"{failed} of {len(jobs)} runs failed: see the error column of {sweep_dir / MANIFEST}")
 

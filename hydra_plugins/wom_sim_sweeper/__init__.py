@@ -1,0 +1,1 @@
+"""``hydra/sweeper=batched``: wom-sim's batched sweep as a Hydra sweeper plugin."""
