@@ -71,7 +71,6 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     Raises ``ConfigError`` (one line, ``sim.run.explain``) on overrides Hydra cannot parse or compose.
     """
     from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
@@ -80,7 +79,7 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
 
     register()
     parser = OverridesParser.create()
-    GlobalHydra.instance().clear()
+    outer = _leave_hydra()
     try:
         parsed = parser.parse_overrides(argv)
         hydra_args = [o.input_line for o in parsed if o.is_hydra_override()]
@@ -111,7 +110,7 @@ def plan(argv: list[str]) -> tuple[Path, DictConfig, list[Job]]:
     except (HydraException, OmegaConfBaseException) as err:
         raise explain(err, argv) from None
     finally:
-        GlobalHydra.instance().clear()
+        _back_to_hydra(outer)
     return sweep_dir, base, jobs
 
 
@@ -167,23 +166,44 @@ def compose(*overrides: str, hydra_node: bool = False, job_name: str = "__main__
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
 
     from sim.core.presets import CONF_DIR
     from sim.run.schema import register
 
     register()
-    GlobalHydra.instance().clear()
+    outer = _leave_hydra()
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3", job_name=job_name):
             return hydra_compose("config", overrides=list(overrides), return_hydra_config=hydra_node)
     except (HydraException, OmegaConfBaseException) as err:
         raise explain(err, overrides) from None
     finally:
-        GlobalHydra.instance().clear()
+        _back_to_hydra(outer)
 
 
 def compose_task(overrides: list[str]) -> DictConfig:
     """The task config one ``python -m sim OVERRIDES`` run would get (no ``hydra`` node)."""
     return compose(*overrides)
+
+
+def _leave_hydra() -> dict[Any, Any] | None:
+    """Clear Hydra's global state for a composition of our own; the state of a running Hydra app, kept.
+
+    The batched sweeper plans its jobs inside ``python -m sim``, whose Hydra app is still running.
+    """
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.singleton import Singleton
+
+    outer = Singleton.get_state() if GlobalHydra.instance().is_initialized() else None
+    GlobalHydra.instance().clear()
+    return outer
+
+
+def _back_to_hydra(outer: dict[Any, Any] | None) -> None:
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.singleton import Singleton
+
+    GlobalHydra.instance().clear()
+    if outer is not None:
+        Singleton.set_state(outer)
