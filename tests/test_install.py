@@ -48,6 +48,12 @@ def test_a_wheel_installed_elsewhere_runs_the_cli_and_the_api(tmp_path):
     summary = json.loads((elsewhere / "out" / "summary.json").read_text())
     assert summary["customers_start"] == 500 and "results:" in res.stdout
     run([str(python), "-m", "sim", "+experiment=recovery_showdown", "--cfg", "job"], elsewhere)  # studies ship too
+    # The batched sweeper plugin ships too, and Hydra finds it in the installed package.
+    plugin = run([str(python), "-c", "import hydra_plugins.wom_sim_sweeper as p; print(p.__file__)"], elsewhere)
+    assert plugin.stdout.strip().startswith(str(venv)), plugin.stdout
+    sweep = ["customers=150", "days=10", "progress=false", "seed=0,1", "hydra/sweeper=batched", "hydra.sweep.dir=s"]
+    run([str(python), "-m", "sim", *sweep, "--multirun"], elsewhere)
+    assert len(list((elsewhere / "s").glob("*/seed=*/summary.json"))) == 2
 
     api = "from sim import WomModel; m = WomModel(customers=300, policy='full', seed=1); print(m.run(10)['revenue'])"
     assert float(run([str(python), "-c", api], elsewhere).stdout) > 0
