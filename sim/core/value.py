@@ -81,8 +81,8 @@ class Regime:
         level = pop.loyalty_level[who].astype(np.float64)
         free = ~pop.waiting[who]
         ratio = float(np.dot(loyalty, free) / level.sum()) if level.sum() > 0 else 1.0
-        hazard = float(np.dot(daily_hazard(loyalty, lc), free) / len(who))
-        extra = hazard - float(daily_hazard(level, lc).mean())
+        hazard = float(np.dot(rules.daily_churn_hazard(loyalty, lc), free) / len(who))
+        extra = hazard - float(rules.daily_churn_hazard(level, lc).mean())
         return cls(purchase_ratio=ratio, extra_hazard=extra, outlook=failure_outlook(model, hazard))
 
     def ramp(self, days: int, half_life_days: float) -> np.ndarray:
@@ -152,11 +152,6 @@ def _recent_cases(model: WomModel) -> float:
 NO_FAILURES = Regime()
 
 
-def daily_hazard(loyalty: ArrayLike, lc) -> np.ndarray:
-    """``-log(1 - p)`` of the daily churn chance ``p``: hazards add up over days, chances do not."""
-    return rules.daily_churn_hazard(loyalty, lc)
-
-
 def _daily_discount(annual_discount_rate: float) -> float:
     return math.log1p(annual_discount_rate) / 365.0
 
@@ -175,7 +170,7 @@ def level_value(level: ArrayLike, cfg: SimConfig) -> np.ndarray:
     """
     lc, e = cfg.loyalty, cfg.economics
     lev = np.asarray(level, dtype=np.float64)
-    q = np.exp(-daily_hazard(lev, lc) - _daily_discount(e.annual_discount_rate))
+    q = np.exp(-rules.daily_churn_hazard(lev, lc) - _daily_discount(e.annual_discount_rate))
     return e.gross_margin * e.ticket * lev / _interval(cfg) * _annuity(q)
 
 
@@ -328,12 +323,12 @@ class _Tail:
     def __init__(self, level, regime: Regime, ramp, lc, delta: float, hl: float, w_end: float) -> None:
         self.level, self.lc, self.w_end = level, lc, w_end
         self.b = 0.5 ** (1.0 / hl)
-        self.h0 = daily_hazard(level, lc)
+        self.h0 = rules.daily_churn_hazard(level, lc)
         self.ratio = regime.purchase_ratio if ramp is None else 1.0 - (1.0 - regime.purchase_ratio) * ramp[0]
         self.extra = 0.0 if ramp is None else regime.extra_hazard * ramp[0]
         self.x = self.h0 + self.extra + delta
         lo, hi = np.clip(level - SLOPE_STEP, 0.0, 1.0), np.clip(level + SLOPE_STEP, 0.0, 1.0)
-        self.slope = (daily_hazard(hi, lc) - daily_hazard(lo, lc)) / np.maximum(hi - lo, 1e-12)
+        self.slope = (rules.daily_churn_hazard(hi, lc) - rules.daily_churn_hazard(lo, lc)) / np.maximum(hi - lo, 1e-12)
         self.main = _annuity(np.exp(-self.x)) * self.ratio  # steady: the closed form
         if ramp is not None:
             self.main = _regime_annuity(self.h0 + delta, regime, ramp)

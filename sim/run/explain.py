@@ -52,29 +52,31 @@ def explain(err: Exception, overrides: Sequence[str] = ()) -> ConfigError:
 
 def unknown_setting(key: str) -> ConfigError:
     """``key`` is not in the schema: name the settings allowed where it stands, and the close ones."""
-    node: Any = SimConfig
-    parts = key.split(".")
-    for depth, part in enumerate(parts):
-        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
-        if part not in fields:
-            known = ", ".join(sorted(fields)) if fields else "none"
-            close = difflib.get_close_matches(part, fields, n=3)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            where = ".".join(parts[: depth + 1])
-            return ConfigError(f"{where}: no such setting (allowed here: {known}){hint}")
-        node = fields[part].type
-    return ConfigError(f"{key}: no such setting")
+    found, fields, depth = _walk(key)
+    if found:
+        return ConfigError(f"{key}: no such setting")
+    part = key.split(".")[depth]
+    known = ", ".join(sorted(fields)) if fields else "none"
+    close = difflib.get_close_matches(part, fields, n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return ConfigError(f"{'.'.join(key.split('.')[: depth + 1])}: no such setting (allowed here: {known}){hint}")
 
 
 def field_type(key: str) -> Any:
     """The schema's type of ``key`` (``None`` when the schema has no such field)."""
+    found, node, _ = _walk(key)
+    return node if found else None
+
+
+def _walk(key: str) -> tuple[bool, Any, int]:
+    """Down the schema along ``key``: (found, its type, -) or (not found, the fields where it stopped, depth)."""
     node: Any = SimConfig
-    for part in key.split("."):
-        fields = {f.name: f for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+    for depth, part in enumerate(key.split(".")):
+        fields = {f.name: f.type for f in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
         if part not in fields:
-            return None
-        node = fields[part].type
-    return node
+            return False, fields, depth
+        node = fields[part]
+    return True, node, -1
 
 
 def typed_value(overrides: Sequence[str], key: str) -> str | None:
